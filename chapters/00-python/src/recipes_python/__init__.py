@@ -1,0 +1,188 @@
+"""The five recipes in plain Python: the reference every chapter is tested against.
+
+This module is written for clarity, not speed. It is the baseline that every benchmark
+divides by, and the oracle of the conformance suite: where CONTRACT.md leaves a choice,
+what this file does is the answer. Every native chapter must behave exactly like it,
+including which exception it raises for bad input.
+"""
+
+from __future__ import annotations
+
+import heapq
+import operator
+import os
+from collections import Counter, deque
+from typing import Iterable, Iterator, List, Tuple, Union
+
+__all__ = ["fib", "fib_recursive", "LinearRecurrence", "most_common", "calc_pi"]
+
+# The largest n whose Fibonacci number fits in an unsigned 64-bit integer:
+# F(93) = 12200160415121876738 < 2**64 <= F(94).
+FIB_MAX_N = 93
+I64_MIN, I64_MAX = -(2**63), 2**63 - 1
+CALC_PI_MAX_DIGITS = 10_000
+
+
+# --8<-- [start:check_n]
+def _fib_argument(n: object, name: str) -> int:
+    # operator.index is what `range()` and slicing use: it accepts int, bool and any
+    # object with __index__ (NumPy integers), and raises TypeError for float, str, ...
+    n = operator.index(n)
+    if n < 0:
+        raise ValueError(f"{name}() argument must be >= 0, got {n}")
+    if n > FIB_MAX_N:
+        raise OverflowError(
+            f"{name}({n}) does not fit in 64 bits: the argument must be <= {FIB_MAX_N}"
+        )
+    return n
+# --8<-- [end:check_n]
+
+
+# --8<-- [start:fib]
+def fib(n: int, /) -> int:
+    """Return the n-th Fibonacci number, iteratively: fib(90) == 2880067194370816120."""
+    n = _fib_argument(n, "fib")
+    a, b = 0, 1
+    for _ in range(n):
+        a, b = b, a + b
+    return a
+# --8<-- [end:fib]
+
+
+# --8<-- [start:fib_recursive]
+def fib_recursive(n: int, /) -> int:
+    """Return the n-th Fibonacci number by naive double recursion (exponential on purpose)."""
+    return _fib_recursive(_fib_argument(n, "fib_recursive"))
+
+
+def _fib_recursive(n: int) -> int:
+    return n if n <= 1 else _fib_recursive(n - 1) + _fib_recursive(n - 2)
+# --8<-- [end:fib_recursive]
+
+
+# --8<-- [start:linear_recurrence]
+def _i64_list(values: Iterable[object], what: str) -> List[int]:
+    out = []
+    for value in values:  # TypeError here if `values` is not iterable
+        value = operator.index(value)
+        if not I64_MIN <= value <= I64_MAX:
+            raise OverflowError(f"LinearRecurrence {what} {value} does not fit in 64 bits")
+        out.append(value)
+    return out
+
+
+def _checked(value: int) -> int:
+    """Simulate one checked signed 64-bit operation: Python ints never overflow by themselves."""
+    if not I64_MIN <= value <= I64_MAX:
+        raise OverflowError("signed 64-bit overflow")
+    return value
+
+
+class LinearRecurrence:
+    """Iterate a_0, a_1, ... where a_{n+k} = c_0*a_n + ... + c_{k-1}*a_{n+k-1}.
+
+    LinearRecurrence([1, 1], [0, 1]) is Fibonacci; ([1, 1], [2, 1]) the Lucas numbers.
+    Arithmetic is signed 64-bit and checked: the next() that would return a term whose
+    evaluation overflowed raises OverflowError, and so does every call after it.
+    """
+
+    __slots__ = ("_coefficients", "_window", "_overflowed")
+
+    def __init__(self, coefficients: Iterable[int], initial: Iterable[int], /) -> None:
+        coefficients = _i64_list(coefficients, "coefficient")
+        initial = _i64_list(initial, "initial value")
+        if not coefficients:
+            raise ValueError("LinearRecurrence needs at least one coefficient")
+        if len(coefficients) != len(initial):
+            raise ValueError(
+                f"LinearRecurrence needs as many initial values as coefficients, "
+                f"got {len(initial)} and {len(coefficients)}"
+            )
+        self._coefficients = coefficients
+        self._window = deque(initial)  # the terms known but not yet returned
+        self._overflowed = False  # True once a term could not be computed
+
+    def __iter__(self) -> LinearRecurrence:
+        return self
+
+    def __next__(self) -> int:
+        if not self._window:
+            raise OverflowError("the next term of this LinearRecurrence overflows 64 bits")
+        if not self._overflowed:
+            # Compute the term k places ahead now, while the window is full. If it
+            # overflows, that is not an error yet: the terms still in the window are due first.
+            try:
+                total = 0
+                for c, a in zip(self._coefficients, self._window):
+                    total = _checked(total + _checked(c * a))
+                self._window.append(total)
+            except OverflowError:
+                self._overflowed = True
+        return self._window.popleft()
+# --8<-- [end:linear_recurrence]
+
+
+# --8<-- [start:most_common]
+def most_common(path: Union[str, os.PathLike[str]], n: int, /) -> List[Tuple[str, int]]:
+    """The n most frequent whitespace-separated words of a UTF-8 file, lowercased in ASCII.
+
+    Ties are broken by the word, in code point order.
+    """
+    if not isinstance(os.fspath(path), str):  # fspath raises TypeError for int, None, ...
+        raise TypeError(f"most_common() path must be str or os.PathLike[str], not {type(path).__name__}")
+    n = operator.index(n)
+    if n < 0:
+        raise ValueError(f"most_common() n must be >= 0, got {n}")
+    with open(path, "rb") as f:  # OSError subclasses with errno and filename come from here
+        data = f.read()
+    data.decode("utf-8")  # raises UnicodeDecodeError; words are decoded one by one below
+    # bytes.split() splits on ASCII whitespace only and bytes.lower() lowercases A-Z only:
+    # exactly the contract's definition of a word, and the byte order of UTF-8 is code point order.
+    counts = Counter(data.lower().split())
+    top = heapq.nsmallest(n, counts.items(), key=lambda item: (-item[1], item[0]))
+    return [(word.decode("utf-8"), count) for word, count in top]
+# --8<-- [end:most_common]
+
+
+# --8<-- [start:calc_pi]
+# Two or more guard digits keep the spigot's held digits (a predigit followed by nines,
+# which a later carry may still change) away from the digits we return.
+PI_GUARD_DIGITS = 8
+
+
+def calc_pi(digits: int, /) -> str:
+    """Pi truncated to `digits` decimal places (0 <= digits <= 10000): calc_pi(4) == "3.1415"."""
+    digits = operator.index(digits)
+    if not 0 <= digits <= CALC_PI_MAX_DIGITS:
+        raise ValueError(f"calc_pi() digits must be between 0 and {CALC_PI_MAX_DIGITS}, got {digits}")
+    # Rabinowitz and Wagon's spigot: pi = 2 + 1/3*(2 + 2/5*(2 + 3/7*(2 + ...))), a mixed-radix
+    # number whose digits all start at 2. Multiplying by 10 and normalising right to left
+    # releases one decimal digit per pass.
+    n = digits + 1 + PI_GUARD_DIGITS  # decimal digits to produce, counting the leading 3
+    size = 10 * n // 3 + 1
+    a = [2] * size
+    out: List[int] = []
+    predigit, nines = 0, 0
+    for _ in range(n):
+        q = 0
+        for i in range(size, 0, -1):
+            x = 10 * a[i - 1] + q * i
+            a[i - 1] = x % (2 * i - 1)
+            q = x // (2 * i - 1)
+        a[0] = q % 10
+        q //= 10
+        if q == 9:  # hold it: a later carry could still turn ...999 into ...000
+            nines += 1
+        elif q == 10:  # a carry: the held digits were one too small
+            out.append(predigit + 1)
+            out.extend([0] * nines)
+            predigit, nines = 0, 0
+        else:
+            out.append(predigit)
+            out.extend([9] * nines)
+            predigit, nines = q, 0
+    out.append(predigit)
+    out.extend([9] * nines)
+    text = "".join(map(str, out[1 : digits + 2]))  # out[0] is the spigot's leading 0
+    return text if digits == 0 else text[0] + "." + text[1:]
+# --8<-- [end:calc_pi]

@@ -1,0 +1,145 @@
+"""Shared helpers of the conformance suite: the chapter list, outcomes, oracles, awkward inputs."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import tomllib
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE = "recipes_python"
+RECIPE_NAMES = ("fib", "fib_recursive", "LinearRecurrence", "most_common", "calc_pi")
+
+
+def chapters() -> list[dict]:
+    with open(ROOT / "chapters" / "chapters.toml", "rb") as f:
+        return tomllib.load(f)["chapter"]
+
+
+def known_import_names() -> list[str]:
+    """Every import name the chapter list declares, variants included, in chapter order."""
+    names = []
+    for chapter in chapters():
+        names += chapter["modules"]
+        names += [variant["module"] for variant in chapter.get("variant", [])]
+    return names
+
+
+def load(name: str):
+    return importlib.import_module(name)
+
+
+def outcome(fn, *args):
+    """What a call did: ("value", result) or ("raises", exception type).
+
+    Comparing outcomes, not just values, holds a chapter to the reference's exceptions too.
+    """
+    try:
+        return ("value", fn(*args))
+    except Exception as exc:  # noqa: BLE001 - the type is the point
+        return ("raises", type(exc))
+
+
+def pi_machin(digits: int) -> str:
+    """Pi truncated to `digits` places by Machin's formula in exact integers: shares no code with the spigot."""
+
+    def arctan_inverse(x: int, one: int) -> int:
+        total = term = one // x
+        k, sign = 1, -1
+        while term:
+            term //= x * x
+            total += sign * (term // (2 * k + 1))
+            sign, k = -sign, k + 1
+        return total
+
+    guard = 10**20
+    one = 10**digits * guard
+    text = str(4 * (4 * arctan_inverse(5, one) - arctan_inverse(239, one)) // guard)
+    return text if digits == 0 else text[0] + "." + text[1:]
+
+
+# --- awkward arguments --------------------------------------------------------------------
+
+
+class Index:
+    """Any object with __index__ is an integer to operator.index (NumPy integers are such)."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def __index__(self):
+        return self.value
+
+    def __repr__(self):
+        return f"Index({self.value!r})"
+
+
+class IndexRaises:
+    """__index__ that raises: the exception must propagate unchanged, not become TypeError."""
+
+    def __index__(self):
+        raise ZeroDivisionError("raised inside __index__")
+
+    def __repr__(self):
+        return "IndexRaises()"
+
+
+class IndexReturnsFloat:
+    def __index__(self):
+        return 1.5
+
+    def __repr__(self):
+        return "IndexReturnsFloat()"
+
+
+class IntSubclass(int):
+    pass
+
+
+class FloatWithIndexLikeInt(float):
+    """A float with __int__: still not an integer for operator.index."""
+
+
+NOT_INTEGERS = [
+    None, 1.0, 2.5, float("nan"), float("inf"), "3", b"3", bytearray(b"3"), [3], (3,), {3: 3},
+    object(), 3 + 0j, Decimal(3), Fraction(3, 1), IndexRaises(), IndexReturnsFloat(),
+    FloatWithIndexLikeInt(3.0), type,
+]
+# (An __index__ returning a bool or an int subclass is deprecated since 3.10: not tested.)
+INTEGER_LIKE = [True, False, IntSubclass(5), Index(5), Index(2**70), Index(-3)]
+EDGE_INTEGERS = [
+    -(2**100), -(2**64) - 1, -(2**64), -(2**63) - 1, -(2**63), -(2**31) - 1, -(2**31), -2, -1,
+    0, 1, 2, 92, 93, 94, 100, 2**31 - 1, 2**31, 2**32, 2**63 - 1, 2**63, 2**64 - 1, 2**64, 2**100,
+]
+
+
+class BytesPath:
+    """An os.PathLike whose __fspath__ gives bytes: the contract accepts only str paths."""
+
+    def __init__(self, path):
+        self.path = os.fsencode(path)
+
+    def __fspath__(self):
+        return self.path
+
+
+class StrPath:
+    def __init__(self, path):
+        self.path = str(path)
+
+    def __fspath__(self):
+        return self.path
+
+
+def rss_bytes() -> int:
+    """Resident set size of this process, now (not the peak)."""
+    if sys.platform.startswith("linux"):
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    import psutil
+
+    return psutil.Process().memory_info().rss

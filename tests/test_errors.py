@@ -1,0 +1,188 @@
+"""Errors: bad input of every kind raises what the reference raises, and nothing crashes."""
+
+from __future__ import annotations
+
+import errno
+import itertools
+import os
+
+import pytest
+
+import support
+from support import EDGE_INTEGERS, INTEGER_LIKE, NOT_INTEGERS, outcome
+
+INTEGER_RECIPES = ["fib", "fib_recursive", "calc_pi"]
+
+
+def too_slow_for_the_reference(recipe, n):
+    """Valid but expensive arguments are left to the value tests."""
+    n = int(n)
+    return (recipe == "fib_recursive" and 25 < n <= 93) or (recipe == "calc_pi" and 1000 < n <= 10_000)
+
+
+@pytest.mark.parametrize("recipe", INTEGER_RECIPES)
+@pytest.mark.parametrize("arg", NOT_INTEGERS, ids=repr)
+def test_integer_recipes_reject_non_integers(impl, ref, recipe, arg):
+    expected = outcome(getattr(ref, recipe), arg)
+    assert expected[0] == "raises"
+    assert outcome(getattr(impl, recipe), arg) == expected
+
+
+@pytest.mark.parametrize(
+    "recipe, arg",
+    [(recipe, arg) for recipe in INTEGER_RECIPES for arg in INTEGER_LIKE + EDGE_INTEGERS
+     if not too_slow_for_the_reference(recipe, arg)],  # valid and slow ones: see test_values.py
+    ids=repr,
+)
+def test_integer_recipes_edges_and_index_protocol(impl, ref, recipe, arg):
+    assert outcome(getattr(impl, recipe), arg) == outcome(getattr(ref, recipe), arg)
+
+
+BAD_CALLS = [
+    "fib()", "fib(1, 2)", "fib(n=1)",
+    "fib_recursive()", "fib_recursive(1, 2)", "fib_recursive(n=1)",
+    "calc_pi()", "calc_pi(1, 2)", "calc_pi(digits=1)",
+    "most_common()", "most_common('x')", "most_common('x', 1, 2)", "most_common(path='x', n=1)",
+    "LinearRecurrence()", "LinearRecurrence([1])", "LinearRecurrence([1], [1], [1])",
+    "LinearRecurrence(coefficients=[1], initial=[1])",
+]
+
+
+@pytest.mark.parametrize("call", BAD_CALLS)
+def test_wrong_argument_count_or_keywords_raise_type_error(impl, call):
+    # every parameter is positional-only, like a C built-in's
+    with pytest.raises(TypeError):
+        eval("impl." + call, {"impl": impl})
+
+
+def test_next_takes_no_arguments(impl):
+    it = impl.LinearRecurrence([1], [1])
+    with pytest.raises(TypeError):
+        it.__next__(1)
+
+
+# --- LinearRecurrence construction -----------------------------------------------------------
+
+
+def raising_iterable():
+    yield 1
+    raise RuntimeError("raised while iterating")
+
+
+RECURRENCE_ARGUMENTS = [
+    (None, [1]), ([1], None), (5, [1]), ([1], 1.5), ("ab", [1, 2]), (b"\x01", [1]),
+    ([1.0], [1]), ([1], [1.0]), (["1"], [1]), ([None], [1]), ([1], [support.IndexRaises()]),
+    ([2**63], [1]), ([1], [-(2**63) - 1]), ([2**63 - 1], [-(2**63)]),
+    ([], []), ([1, 2], [1]), ([1], [1, 2]), ([], [1.5]), ([1.5], [2**70]), ([2**70], [1.5]),
+    ([1, 2], []), ([support.Index(3)], [support.IntSubclass(4)]),
+    ({1: 2}, {3: 4}), (range(2), range(2)),
+]
+
+
+@pytest.mark.parametrize("coefficients, initial", RECURRENCE_ARGUMENTS, ids=repr)
+def test_recurrence_construction(impl, ref, coefficients, initial):
+    mine, theirs = outcome(impl.LinearRecurrence, coefficients, initial), outcome(ref.LinearRecurrence, coefficients, initial)
+    assert mine[0] == theirs[0]
+    if theirs[0] == "raises":
+        assert mine[1] is theirs[1]
+
+
+def test_recurrence_iteration_errors_propagate(impl):
+    with pytest.raises(RuntimeError):
+        impl.LinearRecurrence(raising_iterable(), [1, 2])
+
+
+def test_recurrence_overflow_is_sticky(impl):
+    it = impl.LinearRecurrence([2], [1])
+    assert list(itertools.islice(it, 63)) == [2**i for i in range(63)]
+    for _ in range(5):
+        with pytest.raises(OverflowError):
+            next(it)
+
+
+# --- most_common -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def text_file(tmp_path):
+    path = tmp_path / "t.txt"
+    path.write_bytes(b"a b b c c c")
+    return path
+
+
+@pytest.mark.parametrize("bad_path", [None, 1, 1.5, b"t.txt", bytearray(b"t.txt"), support.BytesPath("t.txt"), ["t.txt"], object()], ids=repr)
+def test_most_common_rejects_non_str_paths(impl, ref, bad_path):
+    assert outcome(impl.most_common, bad_path, 1) == outcome(ref.most_common, bad_path, 1) == ("raises", TypeError)
+
+
+@pytest.mark.parametrize("n", NOT_INTEGERS + INTEGER_LIKE + EDGE_INTEGERS, ids=repr)
+def test_most_common_n(impl, ref, text_file, n):
+    assert outcome(impl.most_common, text_file, n) == outcome(ref.most_common, text_file, n)
+
+
+def test_most_common_checks_arguments_before_opening(impl, ref, tmp_path):
+    missing = tmp_path / "missing"
+    for args in [(missing, -1), (missing, 1.5), (None, -1)]:
+        assert outcome(impl.most_common, *args) == outcome(ref.most_common, *args)
+
+
+def assert_same_oserror(impl, ref, path, expected_type, expected_errno):
+    with pytest.raises(OSError) as theirs:
+        ref.most_common(path, 3)
+    with pytest.raises(OSError) as mine:
+        impl.most_common(path, 3)
+    assert type(theirs.value) is expected_type and theirs.value.errno == expected_errno
+    assert type(mine.value) is type(theirs.value)
+    assert mine.value.errno == theirs.value.errno
+    assert mine.value.strerror == theirs.value.strerror
+    assert os.fspath(mine.value.filename) == os.fspath(theirs.value.filename)
+
+
+@pytest.mark.parametrize("as_type", [str, support.StrPath, lambda p: p])
+def test_most_common_missing_file(impl, ref, tmp_path, as_type):
+    assert_same_oserror(impl, ref, as_type(tmp_path / "does-not-exist.txt"), FileNotFoundError, errno.ENOENT)
+
+
+def test_most_common_missing_directory_component(impl, ref, tmp_path):
+    assert_same_oserror(impl, ref, str(tmp_path / "nope" / "x.txt"), FileNotFoundError, errno.ENOENT)
+
+
+def test_most_common_not_a_directory_component(impl, ref, text_file):
+    assert_same_oserror(impl, ref, str(text_file / "x.txt"), NotADirectoryError, errno.ENOTDIR)
+
+
+def test_most_common_directory(impl, ref, tmp_path):
+    assert_same_oserror(impl, ref, str(tmp_path), IsADirectoryError, errno.EISDIR)
+
+
+def test_most_common_empty_path(impl, ref):
+    assert_same_oserror(impl, ref, "", FileNotFoundError, errno.ENOENT)
+
+
+def test_most_common_non_ascii_path(impl, ref, tmp_path):
+    path = tmp_path / "naïve-文字.txt"
+    path.write_bytes("Naïve naïve".encode())
+    assert impl.most_common(path, 5) == ref.most_common(path, 5)
+    assert_same_oserror(impl, ref, str(tmp_path / "absent-文字"), FileNotFoundError, errno.ENOENT)
+
+
+def test_most_common_embedded_nul_in_path(impl, ref, tmp_path):
+    path = str(tmp_path / "a\0b")
+    assert outcome(impl.most_common, path, 1) == outcome(ref.most_common, path, 1) == ("raises", ValueError)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"\xff", b"abc \xfe", b"ok\xc3", b"\xc0\x80", b"\xed\xa0\x80 surrogate", b"\xf4\x90\x80\x80",
+     b"a " * 5000 + b"\x80", "héllo ".encode() * 3 + b"\xe2\x82"],
+    ids=lambda d: repr(d[-12:]),
+)
+def test_most_common_invalid_utf8(impl, ref, tmp_path, data):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(data)
+    with pytest.raises(UnicodeDecodeError) as theirs:
+        ref.most_common(path, 1)
+    with pytest.raises(UnicodeDecodeError) as mine:
+        impl.most_common(path, 1)
+    assert mine.value.start == theirs.value.start
+    assert isinstance(mine.value, ValueError)
