@@ -152,14 +152,16 @@ def install_chapter(session: nox.Session, chapter: dict, fresh: bool = False) ->
 def test_chapter(session: nox.Session, chapter: dict) -> None:
     """The chapter's own checks (cargo test, ...) and its own pytest suite, run inside its folder."""
     folder = chapter_dir(chapter)
-    for command in chapter["checks"]:
-        session.run(*command, external=True, env={"CARGO_TARGET_DIR": os.environ["CARGO_TARGET_DIR"]}, cwd=folder)
-    if (folder / "tests").is_dir():
-        session.run("pytest", "tests", "-p", "no:cacheprovider", cwd=folder)
+    with session.chdir(folder):
+        for command in chapter["checks"]:
+            session.run(*command, external=True, env={"CARGO_TARGET_DIR": os.environ["CARGO_TARGET_DIR"]})
+        if (folder / "tests").is_dir():
+            session.run("pytest", "tests", "-p", "no:cacheprovider")
 
 
 def conformance(session: nox.Session, names: list[str]) -> None:
-    session.run("pytest", "tests", "--recipes", ",".join(names), "-p", "no:cacheprovider", *session.posargs, cwd=ROOT)
+    with session.chdir(ROOT):
+        session.run("pytest", "tests/conformance", "--recipes", ",".join(names), "-p", "no:cacheprovider", *session.posargs)
 
 
 def install_all(session: nox.Session) -> list[str]:

@@ -150,3 +150,21 @@ def test_index_protocol_is_used():
 
     assert r.fib(Seven()) == r.fib(7) == r.fib(operator.index(Seven()))
     assert r.fib(True) == 1
+
+
+def test_one_iterator_shared_by_threads():
+    # without the lock, a thread switch between computing a term and popping one repeats terms
+    import threading
+
+    it = r.LinearRecurrence([-1, 2], [0, 1])  # 0, 1, 2, 3, ...
+    out = []
+
+    def take():
+        out.extend(next(it) for _ in range(5000))
+
+    threads = [threading.Thread(target=take) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(out) == list(range(40_000))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import heapq
 import operator
 import os
+import threading
 from collections import Counter, deque
 from typing import Iterable, Iterator, List, Tuple, Union
 
@@ -86,7 +87,7 @@ class LinearRecurrence:
     evaluation overflowed raises OverflowError, and so does every call after it.
     """
 
-    __slots__ = ("_coefficients", "_window", "_overflowed")
+    __slots__ = ("_coefficients", "_window", "_overflowed", "_lock")
 
     def __init__(self, coefficients: Iterable[int], initial: Iterable[int], /) -> None:
         coefficients = _i64_list(coefficients, "coefficient")
@@ -101,24 +102,28 @@ class LinearRecurrence:
         self._coefficients = coefficients
         self._window = deque(initial)  # the terms known but not yet returned
         self._overflowed = False  # True once a term could not be computed
+        # Python code can be interrupted between any two bytecodes, so two threads sharing
+        # one iterator could compute from the same window: a lock makes next() atomic.
+        self._lock = threading.Lock()
 
     def __iter__(self) -> LinearRecurrence:
         return self
 
     def __next__(self) -> int:
-        if not self._window:
-            raise OverflowError("the next term of this LinearRecurrence overflows 64 bits")
-        if not self._overflowed:
-            # Compute the term k places ahead now, while the window is full. If it
-            # overflows, that is not an error yet: the terms still in the window are due first.
-            try:
-                total = 0
-                for c, a in zip(self._coefficients, self._window):
-                    total = _checked(total + _checked(c * a))
-                self._window.append(total)
-            except OverflowError:
-                self._overflowed = True
-        return self._window.popleft()
+        with self._lock:
+            if not self._window:
+                raise OverflowError("the next term of this LinearRecurrence overflows 64 bits")
+            if not self._overflowed:
+                # Compute the term k places ahead now, while the window is full. If it
+                # overflows, that is not an error yet: the terms in the window are due first.
+                try:
+                    total = 0
+                    for c, a in zip(self._coefficients, self._window):
+                        total = _checked(total + _checked(c * a))
+                    self._window.append(total)
+                except OverflowError:
+                    self._overflowed = True
+            return self._window.popleft()
 # --8<-- [end:linear_recurrence]
 
 

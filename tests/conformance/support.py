@@ -10,7 +10,7 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = "recipes_python"
 RECIPE_NAMES = ("fib", "fib_recursive", "LinearRecurrence", "most_common", "calc_pi")
 
