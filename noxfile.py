@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import json
 import os
 import shutil
 import subprocess
 import sys
+import time
 import tomllib
+import zipfile
 from pathlib import Path
 
 import nox
@@ -29,6 +32,7 @@ CHAPTERS = tomllib.loads((CHAPTERS_DIR / "chapters.toml").read_text())["chapter"
 REFERENCE = CHAPTERS[0]
 CACHE = Path(os.environ.get("EXTENDING_PYTHON_CACHE", ROOT / ".cache"))
 BENCH_RESULTS = CACHE / "bench" / "results.json"
+BUILD_INFO = CACHE / "build-info.json"  # build time and sizes per project, for the site
 GENERATED = ROOT / "docs" / "generated"
 
 nox.options.default_venv_backend = "uv|virtualenv"
@@ -129,12 +133,32 @@ def build_wheel(session: nox.Session, project: Path, fresh: bool) -> Path:
         session.log(f"reusing {wheels[0].name} (sources unchanged)")
         return wheels[0]
     shutil.rmtree(out, ignore_errors=True)
+    started = time.perf_counter()
     if shutil.which("uv"):
         session.run("uv", "build", "--wheel", "--out-dir", str(out), str(project), external=True)
     else:
         session.install("build")
         session.run("python", "-m", "build", "--wheel", "--outdir", str(out), str(project))
-    return sorted(out.glob("*.whl"))[0]
+    seconds = time.perf_counter() - started
+    wheel = sorted(out.glob("*.whl"))[0]
+    record_build(project, wheel, seconds)
+    return wheel
+
+
+def record_build(project: Path, wheel: Path, seconds: float) -> None:
+    """Remember how long the build took and how big its native parts are (the site's comparison table).
+
+    The time includes the isolated build environment and, for Rust, whatever the shared cargo
+    target directory did not have yet: it is what `pip install` of the folder costs.
+    """
+    with zipfile.ZipFile(wheel) as zf:
+        native = {i.filename: i.file_size for i in zf.infolist() if i.filename.endswith((".so", ".pyd", ".dylib"))}
+    info = json.loads(BUILD_INFO.read_text()) if BUILD_INFO.exists() else {}
+    info[project.relative_to(CHAPTERS_DIR).as_posix()] = {
+        "seconds": round(seconds, 1), "wheel": wheel.name, "wheel_bytes": wheel.stat().st_size, "native_bytes": native,
+    }
+    BUILD_INFO.parent.mkdir(parents=True, exist_ok=True)
+    BUILD_INFO.write_text(json.dumps(info, indent=2, sort_keys=True) + "\n")
 
 
 def test_extra(project: Path) -> list[str]:
