@@ -13,7 +13,7 @@ import operator
 import os
 import threading
 from collections import Counter, deque
-from typing import Iterable, Iterator, List, Tuple, Union
+from typing import Iterable, List, Tuple, Union
 
 __all__ = ["fib", "fib_recursive", "LinearRecurrence", "most_common", "calc_pi"]
 
