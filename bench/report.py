@@ -1,13 +1,20 @@
 """Turn a results JSON from bench/run.py into the Markdown tables and SVG plots the site embeds.
 
     python bench/report.py .cache/bench/results.json --out-dir docs/generated/bench
+    python bench/report.py .cache/bench/results.json --out-dir DIR --build-info .cache/build-info.json
+        (also the "Choosing a technology" tables, from chapters/chapters.toml and nox's build record)
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import re
+import tokenize
 from pathlib import Path
+
+REFERENCE, CAPI = "recipes_python", "recipes_capi"
 
 WORKLOAD_TITLES = {
     "call": "call overhead: fib(0)",
@@ -36,11 +43,23 @@ def fmt_ratio(x: float | None) -> str:
 def spread(r: dict) -> str:
     """Median with the interquartile range as a +/- percentage: robust against outliers."""
     half_iqr = (r["q3"] - r["q1"]) / 2
-    return f"{fmt_time(r['median'])} ± {100 * half_iqr / r['median']:.1f}%"
+    return nbsp(f"{fmt_time(r['median'])} ± {100 * half_iqr / r['median']:.1f}%")
+
+
+def nbsp(text: str) -> str:
+    """Table cells: keep a figure and its unit (and its spread) on one line."""
+    return text.replace(" ", "\u00a0")
 
 
 def labels(data: dict) -> dict[str, str]:
-    return {m["module"]: m["label"] for m in data["modules"]}
+    """What plots call each module: its import name (variants have a longer label for tables)."""
+    return {m["module"]: m["module"] for m in data["modules"]}
+
+
+def module_cell(data: dict, module: str) -> str:
+    """A table cell naming a module: the import name, and a variant's label under it."""
+    label = {m["module"]: m.get("label", m["module"]) for m in data["modules"]}.get(module, module)
+    return f"`{module}`" + (f"<br><small>{label}</small>" if label != module else "")
 
 
 def workloads_of(data: dict) -> list[str]:
@@ -55,7 +74,6 @@ def workloads_of(data: dict) -> list[str]:
 def scoreboard_table(data: dict) -> str:
     """Module x workload: median time, and the speedup over pure Python under it."""
     ws = workloads_of(data)
-    name = labels(data)
     lines = ["| module | " + " | ".join(f"`{w}`" for w in ws) + " |", "|---|" + "---:|" * len(ws)]
     if data.get("floor"):
         cells = [spread(data["floor"]["call"]) if w == "call" else "" for w in ws]
@@ -68,12 +86,11 @@ def scoreboard_table(data: dict) -> str:
                 continue
             ratio = data["ratios"][module][w].get("speedup_vs_python")
             cells.append(spread(per[w]) + (f"<br>**{fmt_ratio(ratio)}**" if ratio and module != "recipes_python" else ""))
-        lines.append(f"| `{name.get(module, module)}` | " + " | ".join(cells) + " |")
+        lines.append(f"| {module_cell(data, module)} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
 def workload_table(data: dict, workload: str) -> str:
-    name = labels(data)
     lines = [
         "| module | median ± IQR/2 | speedup vs Python | relative to C API |" + (" relative to floor |" if workload == "call" else ""),
         "|---|---:|---:|---:|" + ("---:|" if workload == "call" else ""),
@@ -85,7 +102,7 @@ def workload_table(data: dict, workload: str) -> str:
         if workload not in per:
             continue
         r = data["ratios"][module][workload]
-        row = f"| `{name.get(module, module)}` | {spread(per[workload])} | {fmt_ratio(r.get('speedup_vs_python'))} | {fmt_ratio(r.get('relative_to_capi'))} |"
+        row = f"| {module_cell(data, module)} | {spread(per[workload])} | {fmt_ratio(r.get('speedup_vs_python'))} | {fmt_ratio(r.get('relative_to_capi'))} |"
         if workload == "call":
             row += f" {fmt_ratio(r.get('relative_to_floor'))} |"
         lines.append(row)
@@ -138,51 +155,233 @@ def _save(fig, path: Path) -> Path:
     return write_if_changed(path, buffer.getvalue())
 
 
+def chapter_colours(data: dict) -> dict[str, str]:
+    """One colour per chapter, the same in every plot (a chapter's modules share it)."""
+    palette = ["#3f51b5", "#e65100", "#2e7d32", "#6a1b9a", "#00838f", "#c62828", "#795548", "#ad1457", "#558b2f", "#4e342e"]
+    chapters = sorted({m.get("chapter") if m.get("chapter") is not None else 99 for m in data["modules"]})
+    by_chapter = {c: palette[i % len(palette)] for i, c in enumerate(chapters)}
+    return {m["module"]: by_chapter[m.get("chapter") if m.get("chapter") is not None else 99] for m in data["modules"]}
+
+
 def plot_workload(data: dict, workload: str, path: Path) -> Path:
-    """Horizontal bars of the median time (log scale), with the quartiles as error bars."""
+    """Horizontal bars of the median time (log scale when the range needs it), quartiles as error
+    bars, each bar labelled with its time and its speedup over pure Python."""
     plt = _pyplot()
     name = labels(data)
-    rows = [(name.get(m, m), per[workload]) for m, per in data["results"].items() if workload in per]
+    colours = chapter_colours(data)
+    rows = [(m, name.get(m, m), per[workload]) for m, per in data["results"].items() if workload in per]
     if workload == "call" and data.get("floor"):
-        rows.insert(0, ("floor: abs(0)", data["floor"]["call"]))
-    fig, ax = plt.subplots(figsize=(6.5, 0.32 * len(rows) + 0.9))
-    y = range(len(rows))
-    med = [r["median"] * 1e9 for _, r in rows]
-    err = [[(r["median"] - r["q1"]) * 1e9 for _, r in rows], [(r["q3"] - r["median"]) * 1e9 for _, r in rows]]
-    colors = ["#9e9e9e" if label.startswith("floor") else "#3f51b5" if label == "recipes_python" else "#ff7043" for label, _ in rows]
-    ax.barh(list(y), med, xerr=err, color=colors, capsize=2)
-    ax.set_yticks(list(y), [label for label, _ in rows])
+        rows.insert(0, (None, "floor: abs(0)", data["floor"]["call"]))
+    fig, ax = plt.subplots(figsize=(7.0, 0.34 * len(rows) + 1.0))
+    y = list(range(len(rows)))
+    med = [r["median"] * 1e9 for _, _, r in rows]
+    err = [[max(0.0, (r["median"] - r["q1"]) * 1e9) for _, _, r in rows], [max(0.0, (r["q3"] - r["median"]) * 1e9) for _, _, r in rows]]
+    ax.barh(y, med, xerr=err, color=[colours.get(m, "#9e9e9e") if m else "#bdbdbd" for m, _, _ in rows],
+            capsize=2, error_kw={"elinewidth": 0.8, "ecolor": "#424242"})
+    ax.set_yticks(y, [label for _, label, _ in rows])
     ax.invert_yaxis()
-    if max(med) / min(med) > 20:
+    log = max(med) / min(med) > 20
+    if log:
         ax.set_xscale("log")
-    ax.set_xlabel("median time per call, ns (log scale)" if ax.get_xscale() == "log" else "median time per call, ns")
-    ax.set_title(WORKLOAD_TITLES[workload])
-    for i, (_, r) in enumerate(rows):
-        ax.annotate(fmt_time(r["median"]), (r["median"] * 1e9, i), xytext=(4, 0), textcoords="offset points", va="center", fontsize=7)
+    from matplotlib.ticker import FuncFormatter
+
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: fmt_time(x * 1e-9) if x > 0 else "0"))
+    ax.set_xlabel(f"median time per call{' (log scale)' if log else ''}; error bars: quartiles")
+    ax.set_title(WORKLOAD_TITLES[workload], loc="left", fontsize=10)
+    for i, (m, _, r) in enumerate(rows):
+        speedup = data["ratios"].get(m, {}).get(workload, {}).get("speedup_vs_python") if m else None
+        text = fmt_time(r["median"]) + (f"  ({fmt_ratio(speedup)} Python)" if speedup and m != REFERENCE else "")
+        ax.annotate(text, (r["q3"] * 1e9, i), xytext=(4, 0), textcoords="offset points", va="center", fontsize=7)
+    ax.set_xlim(right=max(r["q3"] for _, _, r in rows) * 1e9 * (8 if log else 1.45))
     ax.grid(axis="x", which="both", alpha=0.3)
+    ax.spines[["top", "right"]].set_visible(False)
     return _save(fig, path)
 
 
-def plot_speedups(data: dict, path: Path, key: str, title: str) -> Path:
-    """One line of markers per module across the workloads: speedup vs Python or time vs the C API."""
+def plot_ratio_heatmap(data: dict, path: Path, key: str, title: str, higher_is_better: bool) -> Path:
+    """Module x workload, each cell a ratio from this run, coloured on a log scale around 1x."""
+    import numpy as np
+    from matplotlib.colors import LogNorm
+
     plt = _pyplot()
     name = labels(data)
     ws = workloads_of(data)
-    fig, ax = plt.subplots(figsize=(6.5, 3.6))
-    markers = "os^Dv<>pPX*h"
-    for i, (module, per) in enumerate(data["ratios"].items()):
-        xs = [j for j, w in enumerate(ws) if key in per.get(w, {})]
-        ys = [per[ws[j]][key] for j in xs]
-        if xs and module not in ("recipes_python",):
-            ax.plot(xs, ys, marker=markers[i % len(markers)], linestyle="-", linewidth=0.6, label=name.get(module, module))
+    modules = [m for m in data["ratios"] if any(key in data["ratios"][m].get(w, {}) for w in ws)]
+    grid = np.full((len(modules), len(ws)), np.nan)
+    for i, m in enumerate(modules):
+        for j, w in enumerate(ws):
+            value = data["ratios"][m].get(w, {}).get(key)
+            if value:
+                grid[i, j] = value
+    finite = grid[np.isfinite(grid)]
+    span = max(2.0, float(np.nanmax(np.abs(np.log10(finite)))) if finite.size else 1.0)
+    norm = LogNorm(vmin=10 ** -span, vmax=10 ** span)
+    fig, ax = plt.subplots(figsize=(1.05 * len(ws) + 2.6, 0.36 * len(modules) + 1.3))
+    image = ax.imshow(grid, cmap="RdYlGn" if higher_is_better else "RdYlGn_r", norm=norm, aspect="auto")
     ax.set_xticks(range(len(ws)), ws)
-    ax.set_yscale("log")
-    ax.axhline(1.0, color="#666", linewidth=0.8)
-    ax.set_title(title)
-    ax.grid(axis="y", which="both", alpha=0.3)
-    if ax.get_lines()[1:]:  # the first line is the 1x reference
-        ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    ax.set_yticks(range(len(modules)), [name.get(m, m) for m in modules])
+    ax.xaxis.tick_top()
+    for i in range(len(modules)):
+        for j in range(len(ws)):
+            if np.isfinite(grid[i, j]):
+                strong = abs(np.log10(grid[i, j])) > span * 0.6
+                ax.text(j, i, fmt_ratio(grid[i, j]), ha="center", va="center", fontsize=7, color="white" if strong else "black")
+    ax.set_title(title, fontsize=10, pad=24, loc="left")
+    from matplotlib.ticker import FuncFormatter
+
+    bar = fig.colorbar(image, ax=ax, shrink=0.8, pad=0.02, format=FuncFormatter(lambda x, _: fmt_ratio(x)))
+    bar.ax.tick_params(labelsize=7)
     return _save(fig, path)
+
+
+# --- "Choosing a technology": the comparison tables ----------------------------------------
+#
+# Measured columns come from this run (results JSON) and from nox's build record
+# (.cache/build-info.json: build seconds and the native files of each wheel); the code columns
+# are counted in the chapter folders; the fact columns are the chapters.toml fields
+# gil_release, stable_abi, free_threading and maintenance (a string, or a table keyed by
+# import name when a chapter's modules differ). Nothing in these tables is typed by hand.
+
+FACTS = ("gil_release", "stable_abi", "free_threading", "maintenance")
+SKIP_DIRS = {"build", "target", "dist", ".venv", "venv", "__pycache__", ".pytest_cache", ".nox", "builddir"}
+
+
+def distinguishing_name(module: str) -> str:
+    """What sets a module apart from its chapter siblings: recipes_pybind11 -> pybind11."""
+    return module.split(".")[-1].removeprefix("recipes_") if "." in module else module.removeprefix("recipes_")
+
+
+def attribute(paths: list[str], module: str, siblings: list[str]) -> list[str]:
+    """The files that belong to a module: those named after it, plus those named after no sibling (shared)."""
+    def owner(path: str) -> str | None:
+        hits = [m for m in siblings if re.search(rf"(^|[/_.]){re.escape(distinguishing_name(m))}([/_.]|$)", path)]
+        return max(hits, key=lambda m: len(distinguishing_name(m))) if hits else None
+    return [p for p in paths if owner(p) in (module, None)]
+
+
+def code_lines(path: Path) -> int:
+    """Non-blank lines that are not comments (C, C++ and Rust comments; Python/Cython comments and docstrings)."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix in (".py", ".pyx", ".pxd", ".pyi"):
+        skip: set[int] = set()
+        try:
+            tokens = [t for t in tokenize.generate_tokens(io.StringIO(text).readline) if t.type != tokenize.NL]
+        except (tokenize.TokenError, SyntaxError):  # not tokenizable as Python: count non-comment lines
+            tokens = []
+            skip = {i for i, line in enumerate(text.splitlines(), 1) if line.strip().startswith("#")}
+        for i, tok in enumerate(tokens):
+            if tok.type == tokenize.COMMENT and not tok.line[: tok.start[1]].strip():
+                skip.add(tok.start[0])
+            elif tok.type == tokenize.STRING:
+                before = [t for t in tokens[:i] if t.type != tokenize.COMMENT][-1:]
+                after = [t for t in tokens[i + 1:] if t.type != tokenize.COMMENT][:1]
+                starts_statement = not before or before[0].type in (tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT)
+                if starts_statement and after and after[0].type in (tokenize.NEWLINE, tokenize.ENDMARKER):
+                    skip.update(range(tok.start[0], tok.end[0] + 1))  # a docstring: documentation, not code
+        return sum(1 for i, line in enumerate(text.splitlines(), 1) if line.strip() and i not in skip)
+    # C-like: drop /* ... */ blocks and // comments (string literals with comment markers are rare in bindings)
+    text = re.sub(r"/\*.*?\*/", lambda m: "\n" * m.group(0).count("\n"), text, flags=re.S)
+    return sum(1 for line in text.splitlines() if line.strip() and not line.strip().startswith("//"))
+
+
+def chapter_files(folder: Path, pattern: str) -> list[Path]:
+    return sorted(p for p in folder.rglob(pattern) if not (set(p.relative_to(folder).parts[:-1]) & SKIP_DIRS)
+                  and not any(part.endswith(".egg-info") for part in p.parts))
+
+
+def stubs_for(module: str, folder: Path) -> list[str]:
+    """The .pyi files that type a module: named after it, or inside its package."""
+    parts = module.split(".")
+    found = []
+    for p in chapter_files(folder, "*.pyi"):
+        rel = p.relative_to(folder).with_suffix("").parts
+        if parts[-1] in rel or (len(parts) == 1 and parts[0] in rel):
+            found.append(p.relative_to(folder).as_posix())
+    return found
+
+
+def fact(chapter: dict, key: str, module: str, strict: bool) -> str:
+    value = chapter.get(key)
+    if isinstance(value, dict):
+        value = value.get(module, value.get("default"))
+    if not value:
+        if strict:
+            raise ValueError(f"chapters.toml: chapter {chapter['id']} ({chapter['folder']}) has no `{key}` for {module}")
+        return "–"
+    return str(value)
+
+
+def fmt_bytes(n: int) -> str:
+    return f"{n / 2**20:.1f} MiB" if n >= 2**20 else f"{n / 2**10:.0f} KiB"
+
+
+def comparison_rows(data: dict, chapters: list[dict], build_info: dict, chapters_dir: Path, strict: bool = True) -> list[dict]:
+    rows = []
+    for ch in chapters:
+        folder = chapters_dir / ch["folder"]
+        entries = [(m, m, "", False) for m in ch["modules"]] + [
+            (v["module"], v.get("label", v["module"]), v.get("project", ""), True) for v in ch.get("variant", [])]
+        siblings = [e[0] for e in entries]
+        loc_files = [p for p in ch.get("binding_loc", [])]
+        for module, label, project, variant in entries:
+            if module not in data["results"]:
+                if strict:
+                    raise ValueError(f"{module} (chapter {ch['id']}) was not measured in this benchmark run")
+                continue
+            key = ch["folder"] + (f"/{project}" if project else "")
+            build = build_info.get(key)
+            if build is None and strict:
+                raise ValueError(f"the build record (.cache/build-info.json) has no entry for {key}: was it built by nox?")
+            own_natives = attribute(sorted((build or {}).get("native_bytes", {})), module, siblings) if build else []
+            files = attribute(loc_files, module, siblings)
+            missing = [f for f in files if not (folder / f).is_file()]
+            if missing:
+                raise ValueError(f"chapters.toml: chapter {ch['id']} lists binding_loc {missing}, which do not exist")
+            per = data["results"][module]
+            ratios = data["ratios"].get(module, {})
+            rows.append({
+                "chapter": ch, "module": module, "label": label, "variant": variant,
+                "call": per.get("call"), "call_vs_floor": ratios.get("call", {}).get("relative_to_floor"),
+                "fibrec30": per.get("fibrec30"), "fibrec30_vs_capi": ratios.get("fibrec30", {}).get("relative_to_capi"),
+                "build_seconds": build["seconds"] if build else None,
+                "shared_build": len([e for e in entries if e[2] == project]) > 1,
+                "native_bytes": sum(build["native_bytes"][f] for f in own_natives) if build else None,
+                "native_files": own_natives,
+                "loc": sum(code_lines(folder / f) for f in files), "loc_files": files,
+                "stubs": stubs_for(module, folder),
+                **{k: fact(ch, k, module, strict) for k in FACTS},
+            })
+    return rows
+
+
+def comparison_tables(data: dict, chapters: list[dict], build_info: dict, chapters_dir: Path, strict: bool = True) -> tuple[str, str]:
+    """Two Markdown tables over the same rows: what was measured and counted, and the facts."""
+    rows = comparison_rows(data, chapters, build_info, chapters_dir, strict)
+
+    def who(r: dict) -> str:
+        return f"[{r['chapter']['technology']}](chapters/{r['chapter']['folder']}.md)<br>`{r['label']}`"
+
+    measured = [
+        "| technology | call overhead<br><small>`call`, vs the floor</small> | compute<br><small>`fibrec30`, vs the C API</small> "
+        "| build time<br><small>clean wheel build</small> | extension size<br><small>native files in the wheel</small> "
+        "| binding code<br><small>lines, no comments</small> |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        call = nbsp(f"{fmt_time(r['call']['median'])} ({fmt_ratio(r['call_vs_floor'])})") if r["call"] else "–"
+        compute = nbsp(f"{fmt_ratio(r['fibrec30_vs_capi'])} ({fmt_time(r['fibrec30']['median'])})") if r["fibrec30"] and r["fibrec30_vs_capi"] else "–"
+        build = "–" if r["build_seconds"] is None else nbsp(f"{r['build_seconds']:.0f} s") + ("<br><small>one build, all modules</small>" if r["shared_build"] else "")
+        size = nbsp(fmt_bytes(r["native_bytes"])) if r["native_bytes"] else "–"
+        loc = (f"{r['loc']}<br><small>" + ", ".join(f"`{Path(f).name}`" for f in r["loc_files"]) + "</small>") if r["loc_files"] else "–"
+        measured.append(f"| {who(r)} | {call} | {compute} | {build} | {size} | {loc} |")
+    facts = [
+        "| technology | build backend | stubs (`.pyi`) | releases the GIL in `most_common` | stable ABI (abi3) | free-threaded CPython | maintenance |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        stubs = "yes" if r["stubs"] else "no"
+        facts.append(f"| {who(r)} | {r['chapter']['backend']} | {stubs} | {r['gil_release']} | {r['stable_abi']} | {r['free_threading']} | {r['maintenance']} |")
+    return "\n".join(measured) + "\n", "\n".join(facts) + "\n"
 
 
 def write_all(data: dict, out_dir: Path) -> list[Path]:
@@ -198,9 +397,11 @@ def write_all(data: dict, out_dir: Path) -> list[Path]:
         write(f"workload-{w}.md", workload_table(data, w))
         written.append(plot_workload(data, w, out_dir / f"workload-{w}.svg"))
     if any("speedup_vs_python" in r for per in data["ratios"].values() for r in per.values()):
-        written.append(plot_speedups(data, out_dir / "speedup-vs-python.svg", "speedup_vs_python", "speedup over pure Python (higher is faster)"))
+        written.append(plot_ratio_heatmap(data, out_dir / "speedup-vs-python.svg", "speedup_vs_python",
+                                          "speedup over pure Python, same run (higher is faster)", higher_is_better=True))
     if any("relative_to_capi" in r for per in data["ratios"].values() for r in per.values()):
-        written.append(plot_speedups(data, out_dir / "relative-to-capi.svg", "relative_to_capi", "time relative to the C API chapter (lower is faster)"))
+        written.append(plot_ratio_heatmap(data, out_dir / "relative-to-capi.svg", "relative_to_capi",
+                                          "time relative to the C API chapter, same run (lower is faster)", higher_is_better=False))
     return written
 
 
@@ -208,9 +409,19 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("results", type=Path)
     parser.add_argument("--out-dir", type=Path, required=True)
+    parser.add_argument("--build-info", type=Path, help="nox's build record: also write the comparison tables")
     args = parser.parse_args(argv)
-    for path in write_all(json.loads(args.results.read_text()), args.out_dir):
+    data = json.loads(args.results.read_text())
+    for path in write_all(data, args.out_dir):
         print(f"report: wrote {path}")
+    if args.build_info:
+        import tomllib
+
+        chapters_dir = Path(__file__).resolve().parents[1] / "chapters"
+        chapters = tomllib.loads((chapters_dir / "chapters.toml").read_text())["chapter"]
+        measured, facts = comparison_tables(data, chapters, json.loads(args.build_info.read_text()), chapters_dir)
+        for name, text in (("comparison-measured.md", measured), ("comparison-facts.md", facts)):
+            print(f"report: wrote {write_if_changed(args.out_dir / name, text.encode())}")
 
 
 if __name__ == "__main__":

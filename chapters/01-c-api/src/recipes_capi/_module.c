@@ -1,0 +1,633 @@
+/* The binding layer: the CPython C API in front of the plain C core (core.h).
+ *
+ * Everything here is about Python objects: converting arguments, owning references,
+ * raising exceptions, releasing the GIL around the long calls, and the module and type
+ * definitions. The algorithms themselves live in core.c.
+ *
+ * Conventions used throughout (the C API's own):
+ *  - A function returning PyObject * returns a NEW reference, or NULL with an exception set.
+ *  - A function returning int returns 0 (or >= 0), or -1 with an exception set.
+ *  - Every NEW reference we get must be released exactly once (Py_DECREF), on every path,
+ *    error paths included; a BORROWED reference must not be released.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include "core.h"
+
+/* ---- Compatibility with older Pythons (requires-python >= 3.9) ---------------------- */
+
+#if PY_VERSION_HEX < 0x030A0000
+static inline PyObject *
+Py_NewRef(PyObject *obj)
+{
+    Py_INCREF(obj);
+    return obj;
+}
+#endif
+
+#if PY_VERSION_HEX < 0x030C0000
+#include <structmember.h> /* PyMemberDef flags before 3.12 moved them into Python.h */
+#define Py_T_PYSSIZET T_PYSSIZET
+#define Py_READONLY READONLY
+#endif
+
+/* Free-threaded builds (3.13+) have no GIL to make next() atomic: a per-object critical
+ * section takes its place. With a GIL, and before 3.13, these are plain braces. */
+#ifndef Py_BEGIN_CRITICAL_SECTION
+#define Py_BEGIN_CRITICAL_SECTION(op) {
+#define Py_END_CRITICAL_SECTION() }
+#endif
+
+/* ---- Module state -------------------------------------------------------------------- */
+
+/* --8<-- [start:module_state] */
+/* Per-module data lives in the module object, not in C globals: with multi-phase init a
+ * process can hold several instances of this module (one per sub-interpreter, or after
+ * importlib re-creates it), and each has its own LinearRecurrence type. */
+typedef struct {
+    PyTypeObject *LinearRecurrence_type;
+} module_state;
+
+static inline module_state *
+get_module_state(PyObject *module)
+{
+    return (module_state *)PyModule_GetState(module);
+}
+/* --8<-- [end:module_state] */
+
+/* ---- Integer arguments --------------------------------------------------------------- */
+
+/* --8<-- [start:as_index] */
+/* operator.index(arg) as a NEW reference to an exact int, or NULL with TypeError (or
+ * whatever the object's __index__ raised). An exact int, by far the common case, skips
+ * the generic protocol: one type check instead of a call. */
+static inline PyObject *
+as_index(PyObject *arg)
+{
+    return PyLong_CheckExact(arg) ? Py_NewRef(arg) : PyNumber_Index(arg);
+}
+
+/* Convert an exact int to long long, without raising when it does not fit: *overflow
+ * becomes +1 or -1 instead, so that the caller can choose the exception (ValueError for
+ * -2**100, OverflowError for 2**100). Returns -1 with an exception set on error. */
+static int
+index_to_long_long(PyObject *index, long long *value, int *overflow)
+{
+    *value = PyLong_AsLongLongAndOverflow(index, overflow);
+    /* The -1 trap: C API conversions return -1 both for an error and for the valid
+     * value -1. Only PyErr_Occurred() tells them apart; never treat -1 alone as an error. */
+    if (*value == -1 && PyErr_Occurred()) {
+        return -1;
+    }
+    return 0;
+}
+/* --8<-- [end:as_index] */
+
+/* ---- fib, fib_recursive --------------------------------------------------------------- */
+
+/* --8<-- [start:bind_fib] */
+/* The argument rules shared by fib and fib_recursive: index, then >= 0, then <= 93. */
+static int
+fib_argument(PyObject *arg, const char *name, unsigned int *n)
+{
+    PyObject *index = as_index(arg); /* NEW reference: released on every path below */
+    if (index == NULL) {
+        return -1;
+    }
+    long long value;
+    int overflow;
+    if (index_to_long_long(index, &value, &overflow) < 0) {
+        Py_DECREF(index);
+        return -1;
+    }
+    int status = -1;
+    if (overflow < 0 || (overflow == 0 && value < 0)) {
+        PyErr_Format(PyExc_ValueError, "%s() argument must be >= 0, got %S", name, index);
+    }
+    else if (overflow > 0 || value > (long long)RECIPES_FIB_MAX_N) {
+        PyErr_Format(PyExc_OverflowError,
+                     "%s(%S) does not fit in 64 bits: the argument must be <= %u",
+                     name, index, RECIPES_FIB_MAX_N);
+    }
+    else {
+        *n = (unsigned int)value;
+        status = 0;
+    }
+    Py_DECREF(index);
+    return status;
+}
+
+/* METH_O: CPython passes the single argument directly, with no tuple to build or unpack.
+ * It is the fastest calling convention, and it rejects keyword arguments by itself. */
+static PyObject *
+fib(PyObject *module, PyObject *arg)
+{
+    unsigned int n;
+    if (fib_argument(arg, "fib", &n) < 0) {
+        return NULL;
+    }
+    /* F(93) > 2**63: the unsigned conversion, not PyLong_FromLongLong. */
+    return PyLong_FromUnsignedLongLong(recipes_fib(n));
+}
+
+/* Releasing and re-taking the GIL costs far less than a microsecond when nobody else
+ * wants it, but up to the switch interval (5 ms) when another thread holds it by then.
+ * So only calls that run long enough to be worth sharing the interpreter release it:
+ * fib_recursive(25) already makes about a quarter of a million calls. */
+#define FIB_RECURSIVE_RELEASE_GIL_FROM 25u
+
+static PyObject *
+fib_recursive(PyObject *module, PyObject *arg)
+{
+    unsigned int n;
+    uint64_t result;
+    if (fib_argument(arg, "fib_recursive", &n) < 0) {
+        return NULL;
+    }
+    if (n < FIB_RECURSIVE_RELEASE_GIL_FROM) {
+        result = recipes_fib_recursive(n);
+    }
+    else {
+        /* No Python object may be touched between these two macros. */
+        Py_BEGIN_ALLOW_THREADS
+        result = recipes_fib_recursive(n);
+        Py_END_ALLOW_THREADS
+    }
+    return PyLong_FromUnsignedLongLong(result);
+}
+/* --8<-- [end:bind_fib] */
+
+/* ---- LinearRecurrence ---------------------------------------------------------------- */
+
+/* --8<-- [start:bind_linear_recurrence] */
+/* One allocation per instance: the object header, the core's state, then the k
+ * coefficients and the k-term window in a variable-size tail (tp_itemsize). */
+typedef struct {
+    PyObject_VAR_HEAD
+    PyObject *weakreflist; /* makes instances weak-referenceable */
+    recipes_recurrence state;
+    int64_t values[];      /* coefficients[0..k), then window[0..k) */
+} RecurrenceObject;
+
+/* Convert every element of `items` (a tuple) with index semantics into int64_t. `out`
+ * may be NULL: the elements are still checked, in order, so that a bad element is
+ * reported before a length mismatch, as the reference does. */
+static int
+convert_int64_items(PyObject *items, const char *what, int64_t *out)
+{
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(items); i++) {
+        PyObject *index = as_index(PyTuple_GET_ITEM(items, i)); /* GET_ITEM: borrowed */
+        if (index == NULL) {
+            return -1;
+        }
+        long long value;
+        int overflow;
+        if (index_to_long_long(index, &value, &overflow) < 0) {
+            Py_DECREF(index);
+            return -1;
+        }
+        if (overflow != 0) {
+            PyErr_Format(PyExc_OverflowError,
+                         "LinearRecurrence %s %S does not fit in 64 bits", what, index);
+            Py_DECREF(index);
+            return -1;
+        }
+        Py_DECREF(index);
+        if (out != NULL) {
+            out[i] = (int64_t)value;
+        }
+    }
+    return 0;
+}
+
+static PyObject *
+recurrence_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
+{
+    PyObject *coefficients, *initial; /* borrowed from `args` */
+    if (kwargs != NULL && PyDict_GET_SIZE(kwargs) != 0) {
+        PyErr_SetString(PyExc_TypeError, "LinearRecurrence() takes no keyword arguments");
+        return NULL;
+    }
+    if (!PyArg_UnpackTuple(args, "LinearRecurrence", 2, 2, &coefficients, &initial)) {
+        return NULL;
+    }
+    /* Snapshot each iterable into a tuple first. Converting an element may run Python
+     * code (__index__), which could mutate a list we were walking through borrowed
+     * pointers; a tuple cannot change. A tuple argument is returned as is. */
+    PyObject *coefficient_items = PySequence_Tuple(coefficients); /* TypeError if not iterable */
+    if (coefficient_items == NULL) {
+        return NULL;
+    }
+    PyObject *initial_items = NULL;
+    const Py_ssize_t k = PyTuple_GET_SIZE(coefficient_items);
+    /* tp_alloc zero-fills and, for a GC type, starts tracking the object. */
+    RecurrenceObject *self = (RecurrenceObject *)type->tp_alloc(type, 2 * k);
+    if (self == NULL) {
+        goto error;
+    }
+    if (convert_int64_items(coefficient_items, "coefficient", self->values) < 0) {
+        goto error;
+    }
+    initial_items = PySequence_Tuple(initial);
+    if (initial_items == NULL) {
+        goto error;
+    }
+    const Py_ssize_t given = PyTuple_GET_SIZE(initial_items);
+    if (convert_int64_items(initial_items, "initial value",
+                            given == k ? self->values + k : NULL) < 0) {
+        goto error;
+    }
+    if (k == 0) {
+        PyErr_SetString(PyExc_ValueError, "LinearRecurrence needs at least one coefficient");
+        goto error;
+    }
+    if (given != k) {
+        PyErr_Format(PyExc_ValueError,
+                     "LinearRecurrence needs as many initial values as coefficients, "
+                     "got %zd and %zd", given, k);
+        goto error;
+    }
+    recipes_recurrence_init(&self->state, (size_t)k, self->values, self->values + k);
+    Py_DECREF(coefficient_items);
+    Py_DECREF(initial_items);
+    return (PyObject *)self;
+
+error: /* one exit for every failure: release what we own, in any state */
+    Py_XDECREF((PyObject *)self);
+    Py_DECREF(coefficient_items);
+    Py_XDECREF(initial_items);
+    return NULL;
+}
+
+static PyObject *
+recurrence_next(PyObject *op)
+{
+    RecurrenceObject *self = (RecurrenceObject *)op;
+    int64_t term;
+    int status;
+    /* With the GIL, no other thread runs while we are in here (we neither release it
+     * nor call back into Python), so 8 threads sharing one iterator each get distinct
+     * terms. Without a GIL (free-threaded 3.13+), the critical section does that. */
+    Py_BEGIN_CRITICAL_SECTION(op);
+    status = recipes_recurrence_next(&self->state, &term);
+    Py_END_CRITICAL_SECTION();
+    if (status < 0) {
+        PyErr_SetString(PyExc_OverflowError,
+                        "the next term of this LinearRecurrence overflows 64 bits");
+        return NULL;
+    }
+    return PyLong_FromLongLong(term);
+}
+
+/* Instances of a heap type hold a strong reference to their type (since Python 3.8), so
+ * the GC must see that edge: an instance stored in its own module's namespace forms the
+ * cycle instance -> type -> module -> module dict -> instance, which only the cyclic GC
+ * can free. */
+static int
+recurrence_traverse(PyObject *op, visitproc visit, void *arg)
+{
+    Py_VISIT(Py_TYPE(op));
+    return 0;
+}
+
+static void
+recurrence_dealloc(PyObject *op)
+{
+    PyTypeObject *type = Py_TYPE(op);
+    PyObject_GC_UnTrack(op); /* first: the GC must never see a half-destroyed object */
+    if (((RecurrenceObject *)op)->weakreflist != NULL) {
+        PyObject_ClearWeakRefs(op);
+    }
+    type->tp_free(op);
+    Py_DECREF(type); /* the reference the instance held; forgetting it leaks the type */
+}
+
+static PyMemberDef recurrence_members[] = {
+    /* How PyType_FromSpec learns where the weak reference list lives. */
+    {"__weaklistoffset__", Py_T_PYSSIZET, offsetof(RecurrenceObject, weakreflist), Py_READONLY, NULL},
+    {NULL, 0, 0, 0, NULL},
+};
+
+/* The first lines are the signature that inspect.signature() shows: "/" = positional-only. */
+PyDoc_STRVAR(recurrence_doc,
+"LinearRecurrence(coefficients, initial, /)\n--\n\n"
+"Iterate a_0, a_1, ... where a_{n+k} = c_0*a_n + ... + c_{k-1}*a_{n+k-1}.\n\n"
+"LinearRecurrence([1, 1], [0, 1]) is Fibonacci; ([1, 1], [2, 1]) the Lucas numbers.\n"
+"Arithmetic is signed 64-bit and checked: the next() that would return a term whose\n"
+"evaluation overflowed raises OverflowError, and so does every call after it.");
+
+/* A heap type is described by slots and created at run time by the module's exec
+ * function, once per module object. The alternative, a static PyTypeObject, is a C
+ * global shared by every interpreter in the process: exactly what isolation forbids. */
+static PyType_Slot recurrence_slots[] = {
+    {Py_tp_doc, (void *)recurrence_doc},
+    {Py_tp_new, recurrence_new},
+    {Py_tp_dealloc, recurrence_dealloc},
+    {Py_tp_traverse, recurrence_traverse},
+    {Py_tp_iter, PyObject_SelfIter}, /* iter(x) is x */
+    {Py_tp_iternext, recurrence_next},
+    {Py_tp_members, recurrence_members},
+    {0, NULL},
+};
+
+static PyType_Spec recurrence_spec = {
+    /* The part before the last dot becomes __module__: the public, re-exported location. */
+    .name = "recipes_capi.LinearRecurrence",
+    .basicsize = sizeof(RecurrenceObject),
+    .itemsize = sizeof(int64_t),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC
+#ifdef Py_TPFLAGS_IMMUTABLETYPE
+             /* Like a built-in type: LinearRecurrence.x = 1 raises TypeError. Without it,
+              * one module object's type attributes could be changed from Python. */
+             | Py_TPFLAGS_IMMUTABLETYPE
+#endif
+    ,
+    .slots = recurrence_slots,
+};
+/* --8<-- [end:bind_linear_recurrence] */
+
+/* ---- most_common --------------------------------------------------------------------- */
+
+/* --8<-- [start:bind_most_common] */
+/* Turn the core's sorted (word, count) array into a list of tuples. */
+static PyObject *
+word_counts_to_list(const recipes_word_count *top, size_t length)
+{
+    PyObject *list = PyList_New((Py_ssize_t)length);
+    if (list == NULL) {
+        return NULL;
+    }
+    for (size_t i = 0; i < length; i++) {
+        /* The whole file was validated, so decoding cannot fail (short of memory). */
+        PyObject *word = PyUnicode_DecodeUTF8(top[i].word, (Py_ssize_t)top[i].length, NULL);
+        PyObject *count = PyLong_FromSize_t(top[i].count);
+        PyObject *pair = (word != NULL && count != NULL) ? PyTuple_New(2) : NULL;
+        if (pair == NULL) {
+            Py_XDECREF(word);
+            Py_XDECREF(count);
+            Py_DECREF(list); /* a list being filled may hold NULLs: its dealloc skips them */
+            return NULL;
+        }
+        /* SET_ITEM *steals* the reference: the tuple and the list now own word, count and
+         * pair, and we must not Py_DECREF them ourselves. */
+        PyTuple_SET_ITEM(pair, 0, word);
+        PyTuple_SET_ITEM(pair, 1, count);
+        PyList_SET_ITEM(list, (Py_ssize_t)i, pair);
+    }
+    return list;
+}
+
+/* Raise the exception for a failed most_common() call. */
+static void
+set_most_common_error(recipes_status status, const recipes_most_common_result *result,
+                      PyObject *filename)
+{
+    if (status == RECIPES_OS_ERROR) {
+        /* Picks the OSError subclass from errno (FileNotFoundError, IsADirectoryError,
+         * PermissionError, ...) and sets .errno, .strerror and .filename, as open() does. */
+        errno = result->os_errno;
+        PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, filename);
+    }
+    else if (status == RECIPES_BAD_UTF8) {
+        /* The core found the first invalid byte without the GIL. Only on this error path,
+         * let CPython's own decoder run over the data (with the GIL held): the exception
+         * is then exactly what bytes.decode() raises, same start, end and reason. */
+        PyObject *text = PyUnicode_DecodeUTF8(result->text, (Py_ssize_t)result->text_length,
+                                              "strict");
+        if (text != NULL) { /* the two validators disagree: a bug, but never a crash */
+            Py_DECREF(text);
+            PyErr_Format(PyExc_SystemError, "invalid UTF-8 at offset %zu was accepted by "
+                         "the decoder", result->bad_utf8_offset);
+        }
+    }
+    else {
+        PyErr_NoMemory();
+    }
+}
+
+/* METH_FASTCALL: the arguments arrive as a C array, no tuple is built. Without
+ * METH_KEYWORDS, CPython itself rejects keyword arguments; we check the count. */
+static PyObject *
+most_common(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2) {
+        PyErr_Format(PyExc_TypeError, "most_common() takes exactly 2 arguments (%zd given)",
+                     nargs);
+        return NULL;
+    }
+    PyObject *result_list = NULL;
+    PyObject *index = NULL;
+    /* 1. path: os.fspath() must give a str (bytes paths are refused, as in the reference) */
+    PyObject *path = PyOS_FSPath(args[0]); /* NEW reference; TypeError for int, None, ... */
+    if (path == NULL) {
+        return NULL;
+    }
+    if (!PyUnicode_Check(path)) {
+        PyErr_Format(PyExc_TypeError,
+                     "most_common() path must be str or os.PathLike[str], not %.200s",
+                     Py_TYPE(args[0])->tp_name);
+        goto done;
+    }
+    /* 2. n: index semantics; negative is an error, a huge n means "all of them" */
+    index = as_index(args[1]);
+    if (index == NULL) {
+        goto done;
+    }
+    long long value;
+    int overflow;
+    if (index_to_long_long(index, &value, &overflow) < 0) {
+        goto done;
+    }
+    if (overflow < 0 || (overflow == 0 && value < 0)) {
+        PyErr_Format(PyExc_ValueError, "most_common() n must be >= 0, got %S", index);
+        goto done;
+    }
+    const size_t n = (overflow > 0 || (unsigned long long)value > SIZE_MAX)
+                     ? SIZE_MAX : (size_t)value;
+    /* 3. the file name for the OS, in the OS's encoding; a NUL byte -> ValueError as open() */
+#ifdef _WIN32
+    wchar_t *c_path = PyUnicode_AsWideCharString(path, NULL);
+    if (c_path == NULL) {
+        goto done;
+    }
+#else
+    PyObject *encoded_path = NULL;
+    if (!PyUnicode_FSConverter(path, &encoded_path)) {
+        goto done;
+    }
+    const char *c_path = PyBytes_AS_STRING(encoded_path);
+#endif
+    /* 4. read, validate and count without the GIL: other Python threads run meanwhile.
+     * The core never touches a Python object, so this is safe; c_path stays alive
+     * because we own encoded_path until after the call. */
+    recipes_most_common_result result;
+    recipes_status status;
+    Py_BEGIN_ALLOW_THREADS
+    status = recipes_most_common(c_path, n, &result);
+    Py_END_ALLOW_THREADS
+#ifdef _WIN32
+    PyMem_Free(c_path);
+#else
+    Py_DECREF(encoded_path);
+#endif
+    if (status == RECIPES_OK) {
+        result_list = word_counts_to_list(result.top, result.top_length);
+    }
+    else {
+        set_most_common_error(status, &result, path);
+    }
+    recipes_most_common_free(&result);
+done:
+    Py_XDECREF(index);
+    Py_DECREF(path);
+    return result_list;
+}
+/* --8<-- [end:bind_most_common] */
+
+/* ---- calc_pi ------------------------------------------------------------------------- */
+
+/* --8<-- [start:bind_calc_pi] */
+static PyObject *
+calc_pi(PyObject *module, PyObject *arg)
+{
+    PyObject *index = as_index(arg);
+    if (index == NULL) {
+        return NULL;
+    }
+    long long value;
+    int overflow;
+    if (index_to_long_long(index, &value, &overflow) < 0) {
+        Py_DECREF(index);
+        return NULL;
+    }
+    if (overflow != 0 || value < 0 || value > (long long)RECIPES_PI_MAX_DIGITS) {
+        PyErr_Format(PyExc_ValueError,
+                     "calc_pi() digits must be between 0 and %u, got %S",
+                     RECIPES_PI_MAX_DIGITS, index);
+        Py_DECREF(index);
+        return NULL;
+    }
+    Py_DECREF(index);
+    const unsigned int digits = (unsigned int)value;
+    /* No intermediate buffer: allocate the result str (ASCII, one byte per character)
+     * and let the core write the digits straight into it. Writing into a str is allowed
+     * only while nobody else can see it, i.e. right after PyUnicode_New. */
+    PyObject *text = PyUnicode_New((Py_ssize_t)recipes_calc_pi_length(digits), 127);
+    if (text == NULL) {
+        return NULL;
+    }
+    char *buffer = (char *)PyUnicode_1BYTE_DATA(text);
+    int status;
+    Py_BEGIN_ALLOW_THREADS /* milliseconds of pure arithmetic: let other threads run */
+    status = recipes_calc_pi(digits, buffer);
+    Py_END_ALLOW_THREADS
+    if (status < 0) {
+        Py_DECREF(text);
+        return PyErr_NoMemory();
+    }
+    return text;
+}
+/* --8<-- [end:bind_calc_pi] */
+
+/* ---- The module ---------------------------------------------------------------------- */
+
+/* --8<-- [start:bind_module] */
+/* "name($module, args, /)\n--\n\n" is the signature inspect.signature() reports. */
+PyDoc_STRVAR(fib_doc,
+"fib($module, n, /)\n--\n\n"
+"Return the n-th Fibonacci number, iteratively: fib(90) == 2880067194370816120.");
+PyDoc_STRVAR(fib_recursive_doc,
+"fib_recursive($module, n, /)\n--\n\n"
+"Return the n-th Fibonacci number by naive double recursion (exponential on purpose).");
+PyDoc_STRVAR(most_common_doc,
+"most_common($module, path, n, /)\n--\n\n"
+"The n most frequent whitespace-separated words of a UTF-8 file, lowercased in ASCII.\n\n"
+"Ties are broken by the word, in code point order.");
+PyDoc_STRVAR(calc_pi_doc,
+"calc_pi($module, digits, /)\n--\n\n"
+"Pi truncated to `digits` decimal places (0 <= digits <= 10000): calc_pi(4) == '3.1415'.");
+
+static PyMethodDef module_methods[] = {
+    {"fib", fib, METH_O, fib_doc},
+    {"fib_recursive", fib_recursive, METH_O, fib_recursive_doc},
+    /* A METH_FASTCALL function has another C signature: the double cast tells the
+     * compiler that the mismatch with PyCFunction is deliberate. */
+    {"most_common", (PyCFunction)(void (*)(void))most_common, METH_FASTCALL, most_common_doc},
+    {"calc_pi", calc_pi, METH_O, calc_pi_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+/* Phase two of multi-phase init: fill in a module object that Python has already
+ * created (with its state zeroed). It runs once per module object. */
+static int
+module_exec(PyObject *module)
+{
+    module_state *state = get_module_state(module);
+    /* FromModuleAndSpec links the type to this module (PyType_GetModule), and the type
+     * holds a strong reference to it. */
+    state->LinearRecurrence_type =
+        (PyTypeObject *)PyType_FromModuleAndSpec(module, &recurrence_spec, NULL);
+    if (state->LinearRecurrence_type == NULL) {
+        return -1;
+    }
+    /* AddType does not steal: the module dict gets its own reference; the state keeps
+     * ours. On failure, the module is discarded and module_clear releases ours. */
+    return PyModule_AddType(module, state->LinearRecurrence_type);
+}
+
+/* The module state holds a reference, so the GC has to know about it. */
+static int
+module_traverse(PyObject *module, visitproc visit, void *arg)
+{
+    Py_VISIT(get_module_state(module)->LinearRecurrence_type);
+    return 0;
+}
+
+static int
+module_clear(PyObject *module)
+{
+    Py_CLEAR(get_module_state(module)->LinearRecurrence_type);
+    return 0;
+}
+
+static void
+module_free(void *module)
+{
+    (void)module_clear((PyObject *)module);
+}
+
+static PyModuleDef_Slot module_slots[] = {
+    {Py_mod_exec, module_exec},
+#ifdef Py_mod_multiple_interpreters
+    /* 3.12+: no C globals, so each sub-interpreter may even have its own GIL. */
+    {Py_mod_multiple_interpreters, Py_MOD_PER_INTERPRETER_GIL_SUPPORTED},
+#endif
+#ifdef Py_mod_gil
+    /* 3.13+ free-threaded builds: we do not need the GIL (see recurrence_next); without
+     * this slot, importing the module would turn the GIL back on. */
+    {Py_mod_gil, Py_MOD_GIL_NOT_USED},
+#endif
+    {0, NULL},
+};
+
+static struct PyModuleDef recipes_module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "recipes_capi._recipes",
+    .m_doc = "The five recipes, written against the CPython C API.",
+    .m_size = sizeof(module_state),
+    .m_methods = module_methods,
+    .m_slots = module_slots,
+    .m_traverse = module_traverse,
+    .m_clear = module_clear,
+    .m_free = module_free,
+};
+
+/* Phase one: the only exported symbol. It creates nothing, it returns the definition,
+ * and the import system creates the module (from the spec) and runs the slots. */
+PyMODINIT_FUNC
+PyInit__recipes(void)
+{
+    return PyModuleDef_Init(&recipes_module);
+}
+/* --8<-- [end:bind_module] */

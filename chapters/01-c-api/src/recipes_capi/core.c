@@ -1,0 +1,642 @@
+/* The five recipes in plain C: see core.h. No Python in this file. */
+#include "core.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef _WIN32
+#include <fcntl.h>
+#include <io.h>
+#include <sys/stat.h>
+#else
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#endif
+
+/* --8<-- [start:fib] */
+uint64_t
+recipes_fib(unsigned int n)
+{
+    /* Invariant: a = F(i), b = F(i+1). The textbook loop `a, b = b, a + b` run n times
+     * ends with b = F(n+1): one term too far, and F(94) does not fit in 64 bits. So we
+     * stop one step early and return b, and F(n+1) is never computed. */
+    uint64_t a = 0, b = 1;
+    if (n == 0) {
+        return 0;
+    }
+    for (unsigned int i = 1; i < n; i++) {
+        uint64_t next = a + b;
+        a = b;
+        b = next;
+    }
+    return b;
+}
+/* --8<-- [end:fib] */
+
+/* --8<-- [start:fib_recursive] */
+uint64_t
+recipes_fib_recursive(unsigned int n)
+{
+    /* The naive definition, on purpose: the exponential number of calls is the workload.
+     * It stays in C on plain integers: no Python object is touched per call. */
+    return n <= 1 ? n : recipes_fib_recursive(n - 1) + recipes_fib_recursive(n - 2);
+}
+/* --8<-- [end:fib_recursive] */
+
+/* --8<-- [start:checked_arithmetic] */
+/* Signed overflow is undefined behaviour in C: the compiler may assume it never happens,
+ * so a check written after the fact, such as `if (a + b < a)`, can be deleted by the
+ * optimiser. The check must come before, or be done by the compiler itself. */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(RECIPES_PORTABLE_OVERFLOW_CHECKS)
+/* GCC and Clang: one multiply or add, then a jump on the CPU's overflow flag. */
+#define checked_mul_i64(a, b, out) __builtin_mul_overflow((a), (b), (out))
+#define checked_add_i64(a, b, out) __builtin_add_overflow((a), (b), (out))
+#else
+/* MSVC has no __builtin_*_overflow, so compare against the limits before operating, with
+ * divisions that cannot overflow themselves (the divisor is never -1 with INT64_MIN). */
+static int
+checked_add_i64(int64_t a, int64_t b, int64_t *out)
+{
+    if ((b > 0 && a > INT64_MAX - b) || (b < 0 && a < INT64_MIN - b)) {
+        return 1;
+    }
+    *out = a + b;
+    return 0;
+}
+
+static int
+checked_mul_i64(int64_t a, int64_t b, int64_t *out)
+{
+    if (a > 0) {
+        if (b > 0 ? a > INT64_MAX / b : b < INT64_MIN / a) {
+            return 1;
+        }
+    }
+    else if (b > 0) {
+        if (a < INT64_MIN / b) {
+            return 1;
+        }
+    }
+    else if (a != 0 && b < INT64_MAX / a) { /* both <= 0: the product is >= 0 */
+        return 1;
+    }
+    *out = a * b;
+    return 0;
+}
+#endif
+/* --8<-- [end:checked_arithmetic] */
+
+/* --8<-- [start:linear_recurrence] */
+void
+recipes_recurrence_init(recipes_recurrence *r, size_t k,
+                        const int64_t *coefficients, int64_t *window)
+{
+    r->k = k;
+    r->oldest = 0;
+    r->remaining = k;
+    r->overflowed = 0;
+    r->coefficients = coefficients;
+    r->window = window;
+}
+
+int
+recipes_recurrence_next(recipes_recurrence *r, int64_t *out)
+{
+    if (r->remaining == 0) {
+        return -1; /* the term that is due overflowed: an error now and on every call */
+    }
+    const size_t k = r->k;
+    const size_t oldest = r->oldest;
+    const int64_t term = r->window[oldest];
+    if (!r->overflowed) {
+        /* While the window is full, compute the term after it, left to right, every
+         * step checked. An overflow is not an error yet: the terms still in the window
+         * are due first. */
+        int64_t total = 0, product;
+        size_t j = oldest;
+        for (size_t i = 0; i < k; i++) {
+            if (checked_mul_i64(r->coefficients[i], r->window[j], &product) ||
+                checked_add_i64(total, product, &total)) {
+                r->overflowed = 1;
+                break;
+            }
+            j = (j + 1 == k) ? 0 : j + 1; /* ring buffer: no modulo in the loop */
+        }
+        if (!r->overflowed) {
+            r->window[oldest] = total; /* the newest term takes the oldest's slot */
+        }
+    }
+    if (r->overflowed) {
+        r->remaining--; /* nothing replaces the term we return */
+    }
+    r->oldest = (oldest + 1 == k) ? 0 : oldest + 1;
+    *out = term;
+    return 0;
+}
+/* --8<-- [end:linear_recurrence] */
+
+/* --8<-- [start:read_file] */
+#ifdef _WIN32
+typedef struct _stat64 file_status;
+#define open_for_reading(path) _wopen((path), _O_RDONLY | _O_BINARY | _O_NOINHERIT)
+#define file_status_of(fd, st) _fstat64((fd), (st))
+#define read_some(fd, buffer, size) _read((fd), (buffer), (unsigned int)(size))
+#define close_file(fd) _close(fd)
+#define READ_CHUNK_MAX ((size_t)INT_MAX) /* _read takes an unsigned int, returns an int */
+#else
+#ifndef O_CLOEXEC
+#define O_CLOEXEC 0
+#endif
+typedef struct stat file_status;
+/* O_CLOEXEC: a child process started meanwhile by another thread must not inherit it. */
+#define open_for_reading(path) open((path), O_RDONLY | O_CLOEXEC)
+#define file_status_of(fd, st) fstat((fd), (st))
+#define read_some(fd, buffer, size) read((fd), (buffer), (size))
+#define close_file(fd) close(fd)
+#define READ_CHUNK_MAX ((size_t)1 << 30)
+#endif
+
+/* Read a whole file into one malloc'ed buffer. Returns 0, an errno value (> 0) if the
+ * system said no, or -1 if memory ran out. errno is saved at once: it is per thread, and
+ * any later call (even free) may overwrite it. */
+int
+recipes_read_file(const recipes_path_char *path, char **data, size_t *size)
+{
+    *data = NULL;
+    *size = 0;
+    int fd = open_for_reading(path);
+    if (fd < 0) {
+        return errno;
+    }
+    /* Size the buffer from fstat so a regular file is read in one call. The +1 lets the
+     * final read() report end of file without a reallocation. Files that report no size
+     * (pipes, /proc) and files that grow while we read take the doubling path below.
+     * A directory opens fine on Linux; the read() then fails with EISDIR. */
+    file_status st;
+    size_t capacity = 64 * 1024;
+    if (file_status_of(fd, &st) == 0 && st.st_size > 0 &&
+        (unsigned long long)st.st_size < (unsigned long long)SIZE_MAX) {
+        capacity = (size_t)st.st_size + 1;
+    }
+    char *buffer = malloc(capacity);
+    size_t length = 0;
+    int error = 0;
+    while (buffer != NULL) {
+        if (length == capacity) {
+            char *bigger = capacity <= SIZE_MAX / 2 ? realloc(buffer, capacity * 2) : NULL;
+            if (bigger == NULL) {
+                free(buffer);
+                buffer = NULL;
+                break;
+            }
+            buffer = bigger;
+            capacity *= 2;
+        }
+        size_t want = capacity - length;
+        if (want > READ_CHUNK_MAX) {
+            want = READ_CHUNK_MAX;
+        }
+        long long got = (long long)read_some(fd, buffer + length, want);
+        if (got > 0) {
+            length += (size_t)got;
+        }
+        else if (got == 0) {
+            break; /* end of file */
+        }
+        else if (errno != EINTR) { /* EINTR: a signal arrived; just read again */
+            error = errno;
+            break;
+        }
+    }
+    close_file(fd);
+    if (buffer == NULL) {
+        return -1;
+    }
+    if (error) {
+        free(buffer);
+        return error;
+    }
+    *data = buffer;
+    *size = length;
+    return 0;
+}
+/* --8<-- [end:read_file] */
+
+/* --8<-- [start:utf8] */
+/* Length of the longest valid UTF-8 prefix, i.e. the offset of the first byte of the first
+ * invalid sequence: what bytes.decode() reports as UnicodeDecodeError.start and what Rust
+ * calls Utf8Error::valid_up_to(). Returns `size` if everything is valid. Valid means the
+ * table "Well-Formed UTF-8 Byte Sequences" of the Unicode standard: no overlong forms
+ * (C0, C1, E0 80..9F, F0 80..8F), no surrogates (ED A0..BF), nothing above U+10FFFF. */
+size_t
+recipes_utf8_valid_up_to(const char *data, size_t size)
+{
+    const unsigned char *s = (const unsigned char *)data;
+    size_t i = 0;
+    while (i < size) {
+        unsigned int c = s[i];
+        if (c < 0x80) {
+            /* Text is mostly ASCII: test 8 bytes at a time for a set high bit. memcpy is
+             * the portable unaligned load; compilers turn it into one instruction. */
+            while (i + 8 <= size) {
+                uint64_t chunk;
+                memcpy(&chunk, s + i, 8);
+                if (chunk & UINT64_C(0x8080808080808080)) {
+                    break;
+                }
+                i += 8;
+            }
+            while (i < size && s[i] < 0x80) {
+                i++;
+            }
+            continue;
+        }
+        /* Lead byte: how many continuation bytes follow, and the allowed range of the
+         * first one (narrower after E0, ED, F0, F4: that rules out overlong forms,
+         * surrogates and code points above U+10FFFF). */
+        size_t need;
+        unsigned int low = 0x80, high = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF) {
+            need = 1;
+        }
+        else if (c >= 0xE0 && c <= 0xEF) {
+            need = 2;
+            if (c == 0xE0) {
+                low = 0xA0;
+            }
+            else if (c == 0xED) {
+                high = 0x9F;
+            }
+        }
+        else if (c >= 0xF0 && c <= 0xF4) {
+            need = 3;
+            if (c == 0xF0) {
+                low = 0x90;
+            }
+            else if (c == 0xF4) {
+                high = 0x8F;
+            }
+        }
+        else {
+            return i; /* 80..C1 or F5..FF can never start a character */
+        }
+        if (size - i <= need) {
+            return i; /* truncated by the end of the data */
+        }
+        if (s[i + 1] < low || s[i + 1] > high) {
+            return i;
+        }
+        for (size_t j = 2; j <= need; j++) {
+            if ((s[i + j] & 0xC0) != 0x80) {
+                return i;
+            }
+        }
+        i += need + 1;
+    }
+    return size;
+}
+/* --8<-- [end:utf8] */
+
+/* --8<-- [start:word_table] */
+/* Counting words needs a hash table from byte strings to counts. C has none, so here is a
+ * small one, specialised for this job:
+ *  - Open addressing with linear probing: all slots in one array, no allocation per word,
+ *    and a probe walks consecutive memory, which is what caches like.
+ *  - Keys are not copied: a slot points into the file's bytes, which stay alive until the
+ *    result has been turned into Python objects.
+ *  - The table doubles when half full: with linear probing, lookups stay short up to a
+ *    load factor of about 1/2 and grow quickly after 3/4.
+ *  - FNV-1a hash: one xor and one multiply per byte, no setup, computed in the same loop
+ *    that finds the end of the word: good for short keys like words. It does not resist
+ *    deliberately colliding input (SipHash, which Python uses for str, does), which is
+ *    acceptable for counting the words of a local file.
+ *    Pitfall: a multiply only carries bits upwards. Bit i of an FNV-1a hash depends only
+ *    on bits <= i of the bytes (bit 0 is the parity of all their bit 0s), and the prime is
+ *    2**40 + 435, so the last byte barely reaches the top bits either. Taking either end
+ *    of the hash as the slot index clusters similar words; measured on our corpus, it
+ *    made lookups probe about three slots too many. Folding the high half onto the low
+ *    half before masking fixes it.
+ */
+#define FNV_OFFSET_BASIS UINT64_C(14695981039346656037)
+#define FNV_PRIME UINT64_C(1099511628211)
+
+typedef struct {
+    uint64_t hash;    /* kept so that growing never rehashes a word */
+    const char *word; /* NULL marks an empty slot: words are never empty */
+    size_t length;
+    size_t count;
+} word_slot;
+
+typedef struct {
+    word_slot *slots;
+    size_t capacity; /* a power of two */
+    size_t used;
+    unsigned int log2_capacity;
+} word_table;
+
+static int
+word_table_init(word_table *table, unsigned int log2_capacity)
+{
+    table->capacity = (size_t)1 << log2_capacity;
+    table->log2_capacity = log2_capacity;
+    table->used = 0;
+    table->slots = calloc(table->capacity, sizeof(word_slot));
+    return table->slots == NULL ? -1 : 0;
+}
+
+/* The slot holding `word`, or the empty slot where it belongs. */
+static word_slot *
+word_table_find(const word_table *table, const char *word, size_t length, uint64_t hash)
+{
+    const size_t mask = table->capacity - 1;
+    size_t i = (size_t)(hash ^ (hash >> 32)) & mask;
+    for (;;) {
+        word_slot *slot = &table->slots[i];
+        if (slot->word == NULL ||
+            (slot->hash == hash && slot->length == length &&
+             memcmp(slot->word, word, length) == 0)) {
+            return slot;
+        }
+        i = (i + 1) & mask;
+    }
+}
+
+static int
+word_table_grow(word_table *table)
+{
+    word_table bigger;
+    if (word_table_init(&bigger, table->log2_capacity + 1) < 0) {
+        return -1;
+    }
+    for (size_t i = 0; i < table->capacity; i++) {
+        const word_slot *old = &table->slots[i];
+        if (old->word != NULL) {
+            *word_table_find(&bigger, old->word, old->length, old->hash) = *old;
+        }
+    }
+    bigger.used = table->used;
+    free(table->slots);
+    *table = bigger;
+    return 0;
+}
+
+static int
+word_table_add(word_table *table, const char *word, size_t length, uint64_t hash)
+{
+    word_slot *slot = word_table_find(table, word, length, hash);
+    if (slot->word != NULL) {
+        slot->count++;
+        return 0;
+    }
+    if (table->used + 1 > table->capacity / 2) {
+        if (word_table_grow(table) < 0) {
+            return -1;
+        }
+        slot = word_table_find(table, word, length, hash);
+    }
+    slot->hash = hash;
+    slot->word = word;
+    slot->length = length;
+    slot->count = 1;
+    table->used++;
+    return 0;
+}
+
+/* Split on ASCII whitespace, lowercase A-Z in place, count. One pass over the bytes:
+ * whitespace test, lowercasing and hashing happen in the same loop. */
+static int
+count_words(char *text, size_t length, word_table *table)
+{
+    static const unsigned char is_ascii_space[256] = {
+        [' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, ['\v'] = 1, ['\f'] = 1,
+    };
+    unsigned char *p = (unsigned char *)text;
+    unsigned char *const end = p + length;
+    while (p < end) {
+        while (p < end && is_ascii_space[*p]) {
+            p++;
+        }
+        if (p == end) {
+            break;
+        }
+        unsigned char *start = p;
+        uint64_t hash = FNV_OFFSET_BASIS;
+        do {
+            unsigned int c = *p;
+            if (c - 'A' < 26u) { /* unsigned wrap-around makes this one comparison */
+                c += 'a' - 'A';
+                *p = (unsigned char)c;
+            }
+            hash = (hash ^ c) * FNV_PRIME;
+            p++;
+        } while (p < end && !is_ascii_space[*p]);
+        if (word_table_add(table, (const char *)start, (size_t)(p - start), hash) < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+/* --8<-- [end:word_table] */
+
+/* --8<-- [start:top_n] */
+/* The result order: count descending, then word ascending by bytes. Comparing UTF-8 byte
+ * by byte gives code point order, which is how Python compares str. */
+static int
+ranks_before(const word_slot *a, const word_slot *b)
+{
+    if (a->count != b->count) {
+        return a->count > b->count;
+    }
+    size_t common = a->length < b->length ? a->length : b->length;
+    int order = memcmp(a->word, b->word, common);
+    return order != 0 ? order < 0 : a->length < b->length;
+}
+
+static int
+compare_rank(const void *a, const void *b)
+{
+    return ranks_before(a, b) ? -1 : ranks_before(b, a) ? 1 : 0;
+}
+
+/* Heap whose root is the entry that ranks last: the one to evict when a better one comes. */
+static void
+sift_down(word_slot *heap, size_t size, size_t i)
+{
+    for (;;) {
+        size_t worst = i, left = 2 * i + 1, right = left + 1;
+        if (left < size && ranks_before(&heap[worst], &heap[left])) {
+            worst = left;
+        }
+        if (right < size && ranks_before(&heap[worst], &heap[right])) {
+            worst = right;
+        }
+        if (worst == i) {
+            return;
+        }
+        word_slot tmp = heap[i];
+        heap[i] = heap[worst];
+        heap[worst] = tmp;
+        i = worst;
+    }
+}
+
+/* Move the n best of the `used` entries to the front of `slots`, sorted. Sorting every
+ * distinct word would cost O(D log D); keeping a heap of the n best costs O(D log n), and
+ * for the usual small n nearly every entry is rejected by one comparison with the root. */
+static size_t
+select_top(word_slot *slots, size_t used, size_t n)
+{
+    if (n < used) {
+        for (size_t i = n / 2; i-- > 0;) {
+            sift_down(slots, n, i);
+        }
+        for (size_t i = n; i < used; i++) {
+            if (n > 0 && ranks_before(&slots[i], &slots[0])) {
+                slots[0] = slots[i];
+                sift_down(slots, n, 0);
+            }
+        }
+        used = n;
+    }
+    qsort(slots, used, sizeof(word_slot), compare_rank);
+    return used;
+}
+/* --8<-- [end:top_n] */
+
+/* --8<-- [start:most_common] */
+recipes_status
+recipes_most_common(const recipes_path_char *path, size_t n, recipes_most_common_result *result)
+{
+    memset(result, 0, sizeof(*result));
+    int error = recipes_read_file(path, &result->text, &result->text_length);
+    if (error != 0) {
+        result->os_errno = error;
+        return error < 0 ? RECIPES_NO_MEMORY : RECIPES_OS_ERROR;
+    }
+    /* Validate before lowercasing: on error the binding reports the original bytes. */
+    size_t valid = recipes_utf8_valid_up_to(result->text, result->text_length);
+    if (valid != result->text_length) {
+        result->bad_utf8_offset = valid;
+        return RECIPES_BAD_UTF8;
+    }
+    word_table table;
+    if (word_table_init(&table, 12) < 0) {
+        return RECIPES_NO_MEMORY;
+    }
+    if (count_words(result->text, result->text_length, &table) < 0) {
+        free(table.slots);
+        return RECIPES_NO_MEMORY;
+    }
+    /* Pack the used slots to the front, then keep the n best of them. */
+    size_t used = 0;
+    for (size_t i = 0; i < table.capacity; i++) {
+        if (table.slots[i].word != NULL) {
+            table.slots[used++] = table.slots[i];
+        }
+    }
+    size_t kept = select_top(table.slots, used, n);
+    result->top = malloc((kept > 0 ? kept : 1) * sizeof(recipes_word_count));
+    if (result->top == NULL) {
+        free(table.slots);
+        return RECIPES_NO_MEMORY;
+    }
+    for (size_t i = 0; i < kept; i++) {
+        result->top[i].word = table.slots[i].word;
+        result->top[i].length = table.slots[i].length;
+        result->top[i].count = table.slots[i].count;
+    }
+    result->top_length = kept;
+    free(table.slots);
+    return RECIPES_OK;
+}
+
+void
+recipes_most_common_free(recipes_most_common_result *result)
+{
+    free(result->text);
+    free(result->top);
+    memset(result, 0, sizeof(*result));
+}
+/* --8<-- [end:most_common] */
+
+/* --8<-- [start:calc_pi] */
+/* Extra digits computed so that the held predigit and nines never reach the kept digits. */
+#define PI_GUARD_DIGITS 8u
+
+size_t
+recipes_calc_pi_length(unsigned int digits)
+{
+    return digits == 0 ? 1 : (size_t)digits + 2; /* "3" or "3." + digits */
+}
+
+int
+recipes_calc_pi(unsigned int digits, char *out)
+{
+    /* Rabinowitz-Wagon spigot, a literal translation of the reference. The working values
+     * stay small: a[i-1] < 2i-1, the carry q stays below 20, so x = 10*a[i-1] + q*i is
+     * below 40 * size, about 1.4 million for 10000 digits. 32-bit unsigned integers are
+     * enough, and a 32-bit division is cheaper than a 64-bit one on most CPUs. */
+    if (digits > RECIPES_PI_MAX_DIGITS) {
+        return -1;
+    }
+    const size_t n = (size_t)digits + 1 + PI_GUARD_DIGITS; /* digits produced, with the 3 */
+    const size_t size = 10 * n / 3 + 1;
+    uint32_t *a = malloc(size * sizeof(*a));
+    unsigned char *produced = malloc(n + 1); /* the spigot's leading 0, then n digits */
+    if (a == NULL || produced == NULL) {
+        free(a);
+        free(produced);
+        return -1;
+    }
+    for (size_t i = 0; i < size; i++) {
+        a[i] = 2;
+    }
+    size_t count = 0;
+    uint32_t predigit = 0, nines = 0;
+    for (size_t step = 0; step < n; step++) {
+        uint32_t q = 0;
+        for (uint32_t i = (uint32_t)size; i > 0; i--) {
+            uint32_t x = 10 * a[i - 1] + q * i;
+            a[i - 1] = x % (2 * i - 1);
+            q = x / (2 * i - 1);
+        }
+        a[0] = q % 10;
+        q /= 10;
+        if (q == 9) { /* hold it: a later carry could still turn ...999 into ...000 */
+            nines++;
+        }
+        else if (q == 10) { /* a carry: the held digits were one too small */
+            produced[count++] = (unsigned char)(predigit + 1);
+            for (; nines > 0; nines--) {
+                produced[count++] = 0;
+            }
+            predigit = 0;
+        }
+        else {
+            produced[count++] = (unsigned char)predigit;
+            for (; nines > 0; nines--) {
+                produced[count++] = 9;
+            }
+            predigit = q;
+        }
+    }
+    produced[count++] = (unsigned char)predigit;
+    for (; nines > 0; nines--) {
+        produced[count++] = 9;
+    }
+    /* produced[0] is the leading 0, produced[1] the 3. */
+    out[0] = (char)('0' + produced[1]);
+    if (digits > 0) {
+        out[1] = '.';
+        for (size_t i = 1; i <= digits; i++) {
+            out[1 + i] = (char)('0' + produced[1 + i]);
+        }
+    }
+    free(a);
+    free(produced);
+    return 0;
+}
+/* --8<-- [end:calc_pi] */

@@ -1,0 +1,141 @@
+// recipes_boost: the shared C++ core bound with Boost.Python.
+//
+// Boost.Python (2002-) was the first library to describe a Python API with C++
+// templates instead of hand-written C API tables. It is a compiled library,
+// built for one Python version (libboost_python311 for Python 3.11): the
+// module must be built and run against that same version.
+#include <boost/python.hpp>
+
+#include "core.hpp"
+#include "python_glue.hpp"
+
+namespace bp = boost::python;
+
+namespace {
+
+// --8<-- [start:arguments]
+// Boost.Python's std::int64_t converter (on Python 3) refuses floats, but it
+// also refuses NumPy integers and anything else with __index__, and turns
+// -2**100 into OverflowError where the contract wants ValueError. So every
+// argument arrives as a bp::object and is converted here;
+// throw_error_already_set() carries the pending Python error through C++.
+std::int64_t to_int64(const bp::object &value) {
+    std::int64_t result;
+    if (!glue::index_argument(value.ptr(), &result)) bp::throw_error_already_set();
+    return result;
+}
+// --8<-- [end:arguments]
+
+std::vector<std::int64_t> to_int64_list(const bp::object &iterable, const char *what) {
+    std::vector<std::int64_t> values;
+    if (!glue::int64_list_argument(iterable.ptr(), what, &values)) bp::throw_error_already_set();
+    return values;
+}
+
+// --8<-- [start:gil_guard]
+// Boost.Python has no GIL helper. This is the classic RAII guard around
+// PyEval_SaveThread/PyEval_RestoreThread: the destructor takes the GIL back on
+// every way out of the scope, a thrown exception included. Between the two
+// calls no Python object may be touched.
+class release_gil {
+public:
+    release_gil() : saved_(PyEval_SaveThread()) {}
+    ~release_gil() { PyEval_RestoreThread(saved_); }
+    release_gil(const release_gil &) = delete;
+    release_gil &operator=(const release_gil &) = delete;
+
+private:
+    PyThreadState *saved_;
+};
+// --8<-- [end:gil_guard]
+
+// --8<-- [start:translate_exceptions]
+// Boost.Python maps std::invalid_argument to ValueError, but not
+// std::overflow_error: it would arrive as RuntimeError. Each translator is
+// registered for one C++ type (see the module definition below).
+void translate_overflow_error(const std::overflow_error &error) {
+    PyErr_SetString(PyExc_OverflowError, error.what());
+}
+
+void translate_utf8_error(const recipes::utf8_error &error) {
+    glue::raise_unicode_decode_error(error);
+}
+// --8<-- [end:translate_exceptions]
+
+// --8<-- [start:bind_fib]
+std::uint64_t fib(const bp::object &n) { return recipes::fib(to_int64(n)); }
+
+std::uint64_t fib_recursive(const bp::object &n) { return recipes::fib_recursive(to_int64(n)); }
+// --8<-- [end:bind_fib]
+
+// --8<-- [start:bind_linear_recurrence]
+// A factory for make_constructor: Boost.Python adopts the raw pointer and
+// deletes the object when the Python object dies. (Boost 1.74's
+// make_constructor cannot take a std::unique_ptr: it tries to copy it.)
+recipes::LinearRecurrence *make_linear_recurrence(const bp::object &coefficients,
+                                                  const bp::object &initial) {
+    auto c = to_int64_list(coefficients, "coefficients");
+    auto i = to_int64_list(initial, "initial");
+    return new recipes::LinearRecurrence(std::move(c), std::move(i));
+}
+
+bp::object iter_self(const bp::object &self) { return self; }  // iter(x) is x
+// --8<-- [end:bind_linear_recurrence]
+
+// --8<-- [start:bind_most_common]
+bp::list most_common(const bp::object &path, const bp::object &n) {
+    std::string fs_path;
+    if (!glue::path_argument(path.ptr(), &fs_path)) bp::throw_error_already_set();
+    const std::int64_t count = to_int64(n);
+    recipes::WordCounts counts;
+    try {
+        release_gil release_gil_while_counting;  // other Python threads run meanwhile
+        counts = recipes::most_common(fs_path, count);
+    } catch (const recipes::os_error &error) {
+        // OSError.filename comes from the caller's path object: only this
+        // function has it, so the translation happens here.
+        glue::raise_os_error(error, path.ptr());
+        bp::throw_error_already_set();
+    }
+    // Boost.Python has no converter for std::vector: build the list by hand.
+    bp::list result;
+    for (const auto &[word, times] : counts)
+        result.append(bp::make_tuple(bp::str(word.data(), word.size()), times));
+    return result;
+}
+// --8<-- [end:bind_most_common]
+
+// --8<-- [start:bind_calc_pi]
+std::string calc_pi(const bp::object &digits) { return recipes::calc_pi(to_int64(digits)); }
+// --8<-- [end:bind_calc_pi]
+
+}  // namespace
+
+// --8<-- [start:bind_module]
+BOOST_PYTHON_MODULE(_ext) {
+    // Docstrings: ours plus the Python signature, without the C++ one.
+    bp::docstring_options docstrings(true, true, false);
+    bp::scope().attr("__doc__") =
+        "The five recipes over the shared C++ core, bound with Boost.Python.";
+
+    bp::register_exception_translator<std::overflow_error>(&translate_overflow_error);
+    bp::register_exception_translator<recipes::utf8_error>(&translate_utf8_error);
+
+    // Functions declared without bp::arg keywords accept positional arguments
+    // only: fib(n=3) raises Boost.Python.ArgumentError, a TypeError subclass.
+    bp::def("fib", &fib, "Return the n-th Fibonacci number, computed iteratively.");
+    bp::def("fib_recursive", &fib_recursive,
+            "Return the n-th Fibonacci number, computed by naive recursion.");
+    bp::def("most_common", &most_common,
+            "Return the n most common words of a UTF-8 file with their counts.");
+    bp::def("calc_pi", &calc_pi, "Return pi to the given number of decimal places, truncated.");
+
+    // noncopyable: Boost.Python must never copy the iterator's state; no_init
+    // because the only constructor is the factory below.
+    bp::class_<recipes::LinearRecurrence, boost::noncopyable>(
+        "LinearRecurrence", "Iterator over a linear recurrence in checked int64.", bp::no_init)
+        .def("__init__", bp::make_constructor(&make_linear_recurrence))
+        .def("__iter__", &iter_self)
+        .def("__next__", &recipes::LinearRecurrence::next);
+}
+// --8<-- [end:bind_module]

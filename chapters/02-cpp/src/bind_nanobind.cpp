@@ -1,0 +1,153 @@
+// recipes_nanobind: the shared C++ core bound with nanobind.
+//
+// nanobind (2022-) is pybind11's author starting over for C++17: the same style
+// of API, but smaller binaries, faster calls and faster compiles, bought with
+// fewer implicit behaviours (no holder types, noexcept type casters).
+#include <nanobind/nanobind.h>
+#include <nanobind/stl/pair.h>    // std::pair   -> tuple
+#include <nanobind/stl/string.h>  // std::string -> str
+#include <nanobind/stl/vector.h>  // std::vector -> list
+
+#include "core.hpp"
+#include "python_glue.hpp"
+
+namespace nb = nanobind;
+
+// --8<-- [start:index_caster]
+// nanobind's type casters are noexcept: a caster can only say "no", and
+// nanobind then raises its own "incompatible function arguments" TypeError.
+// Fine for a float, but an __index__ that raises must propagate unchanged, and
+// 2**100 must become ValueError or OverflowError, not TypeError. (nanobind's
+// own std::int64_t caster gets those wrong, and with .noconvert() it even
+// refuses bool, int subclasses and NumPy integers.)
+//
+// So this caster does only what cannot fail: a plain int, the hot path of every
+// call, is saturated to int64 right away. Anything else with __index__ is kept
+// (borrowed: the argument outlives the call) and converted by value() in the
+// function body, where throwing is allowed.
+struct index_arg {
+    std::int64_t saturated = 0;
+    PyObject *needs_index = nullptr;
+
+    std::int64_t value() const {
+        std::int64_t result = saturated;
+        if (needs_index != nullptr && !glue::index_argument(needs_index, &result))
+            throw nb::python_error();
+        return result;
+    }
+};
+
+namespace nanobind::detail {
+template <>
+struct type_caster<index_arg> {
+    NB_TYPE_CASTER(index_arg, const_name("typing.SupportsIndex"))
+
+    bool from_python(handle source, uint32_t /* flags */, cleanup_list *) noexcept {
+        if (PyLong_CheckExact(source.ptr())) {
+            value.saturated = glue::saturated_int64(source.ptr());
+            return true;
+        }
+        if (!PyIndex_Check(source.ptr())) return false;  // float, str, None...
+        value.needs_index = source.ptr();
+        return true;
+    }
+};
+}  // namespace nanobind::detail
+// --8<-- [end:index_caster]
+
+namespace {
+bool is_any_object(PyObject *) noexcept { return true; }
+}  // namespace
+
+// A path argument: any object, named for the stub; glue::path_argument checks it.
+class path_like : public nb::object {
+    NB_OBJECT_DEFAULT(path_like, object, "str | os.PathLike[str]", is_any_object)
+};
+
+namespace {
+
+std::vector<std::int64_t> to_int64_list(const nb::handle &iterable, const char *what) {
+    std::vector<std::int64_t> values;
+    if (!glue::int64_list_argument(iterable.ptr(), what, &values)) throw nb::python_error();
+    return values;
+}
+
+}  // namespace
+
+// --8<-- [start:bind_module]
+NB_MODULE(_ext, m) {
+    m.doc() = "The five recipes over the shared C++ core, bound with nanobind.";
+
+    // --8<-- [start:translate_exceptions]
+    // nanobind already maps std::invalid_argument to ValueError and
+    // std::overflow_error to OverflowError; a translator adds our own type.
+    nb::register_exception_translator([](const std::exception_ptr &thrown, void *) {
+        try {
+            std::rethrow_exception(thrown);
+        } catch (const recipes::utf8_error &error) {
+            glue::raise_unicode_decode_error(error);
+        }  // anything else propagates to the next translator
+    });
+    // --8<-- [end:translate_exceptions]
+
+    // --8<-- [start:bind_fib]
+    // Parameters without nb::arg names are positional-only in nanobind, so
+    // fib(n=3) is a TypeError; the stub calls them arg, arg0, arg1...
+    m.def("fib", [](index_arg n) { return recipes::fib(n.value()); },
+          "Return the n-th Fibonacci number, computed iteratively.");
+    m.def("fib_recursive",
+          [](index_arg n) { return recipes::fib_recursive(n.value()); },
+          "Return the n-th Fibonacci number, computed by naive recursion.");
+    // --8<-- [end:bind_fib]
+
+    // --8<-- [start:bind_linear_recurrence]
+    // No holder type: nanobind stores the C++ object inside the Python object
+    // itself. A custom constructor is an __init__ that placement-news into
+    // the storage nanobind hands it; if it throws first, nanobind knows the
+    // object was never constructed and will not destroy it.
+    using Iterable = nb::typed<nb::iterable, index_arg>;
+    nb::class_<recipes::LinearRecurrence>(m, "LinearRecurrence",
+                                          "Iterator over a linear recurrence in checked int64.")
+        .def("__init__",
+             [](recipes::LinearRecurrence *self, const Iterable &coefficients,
+                const Iterable &initial) {
+                 auto c = to_int64_list(coefficients, "coefficients");
+                 auto i = to_int64_list(initial, "initial");
+                 new (self) recipes::LinearRecurrence(std::move(c), std::move(i));
+             })
+        // nanobind returns the existing Python object for a C++ object it
+        // already owns, so iter(x) is x.
+        .def("__iter__", [](recipes::LinearRecurrence &self) -> recipes::LinearRecurrence & {
+            return self;
+        }, nb::rv_policy::reference_internal)
+        .def("__next__", &recipes::LinearRecurrence::next);
+    // --8<-- [end:bind_linear_recurrence]
+
+    // --8<-- [start:bind_most_common]
+    m.def(
+        "most_common",
+        [](const path_like &path, index_arg n) {
+            std::string fs_path;
+            if (!glue::path_argument(path.ptr(), &fs_path)) throw nb::python_error();
+            const std::int64_t count = n.value();
+            try {
+                // Other Python threads run while we read and count; the guard
+                // takes the GIL back on the way out, exceptions included.
+                nb::gil_scoped_release release_gil_while_counting;
+                return recipes::most_common(fs_path, count);
+            } catch (const recipes::os_error &error) {
+                // OSError.filename comes from the caller's path object: only
+                // this function has it, so the translation happens here.
+                glue::raise_os_error(error, path.ptr());
+                throw nb::python_error();
+            }
+        },
+        "Return the n most common words of a UTF-8 file with their counts.");
+    // --8<-- [end:bind_most_common]
+
+    // --8<-- [start:bind_calc_pi]
+    m.def("calc_pi", [](index_arg digits) { return recipes::calc_pi(digits.value()); },
+          "Return pi to the given number of decimal places, truncated.");
+    // --8<-- [end:bind_calc_pi]
+}
+// --8<-- [end:bind_module]

@@ -1,0 +1,152 @@
+// recipes_pybind11: the shared C++ core bound with pybind11.
+//
+// pybind11 (2015-) took Boost.Python's idea, describing a Python API with C++
+// templates, and made it header-only C++11: no compiled library to install and
+// match against your Python.
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>     // std::vector<std::pair<...>> -> list[tuple[...]]
+#include <pybind11/typing.h>  // py::typing::Iterable<T>, for the signature in the stub
+
+#include "core.hpp"
+#include "python_glue.hpp"
+
+namespace py = pybind11;
+
+// --8<-- [start:index_caster]
+// An integer argument with operator.index() semantics, saturated to int64
+// (see glue::index_argument).
+struct index_arg {
+    std::int64_t value;
+};
+
+// A custom type caster teaches pybind11 a new argument type. pybind11's own
+// std::int64_t caster is close but not right: by default it truncates
+// Decimal("2.5") and Fraction(7, 2) through __int__ (py::arg().noconvert()
+// stops that), and with or without noconvert, 2**100 and an __index__ that
+// raises both turn into a generic "incompatible function arguments" TypeError.
+// pybind11 lets load() throw, so the caller gets the exact Python error.
+namespace pybind11::detail {
+template <>
+struct type_caster<index_arg> {
+    PYBIND11_TYPE_CASTER(index_arg, const_name("typing.SupportsIndex"));
+
+    bool load(handle source, bool /* convert: strict in both passes */) {
+        if (!glue::index_argument(source.ptr(), &value.value)) throw error_already_set();
+        return true;
+    }
+};
+}  // namespace pybind11::detail
+// --8<-- [end:index_caster]
+
+// A path argument: str or os.PathLike giving str, encoded for the file system.
+// The original object is kept for OSError.filename.
+struct path_arg {
+    py::object original;
+    std::string encoded;
+};
+
+namespace pybind11::detail {
+template <>
+struct type_caster<path_arg> {
+    PYBIND11_TYPE_CASTER(path_arg, const_name("str | os.PathLike[str]"));
+
+    bool load(handle source, bool) {
+        if (!glue::path_argument(source.ptr(), &value.encoded)) throw error_already_set();
+        value.original = reinterpret_borrow<object>(source);
+        return true;
+    }
+};
+}  // namespace pybind11::detail
+
+namespace {
+
+std::vector<std::int64_t> int64_list(const py::handle &iterable, const char *what) {
+    std::vector<std::int64_t> values;
+    if (!glue::int64_list_argument(iterable.ptr(), what, &values)) throw py::error_already_set();
+    return values;
+}
+
+}  // namespace
+
+// --8<-- [start:bind_module]
+PYBIND11_MODULE(_ext, m) {
+    m.doc() = "The five recipes over the shared C++ core, bound with pybind11.";
+
+    // --8<-- [start:translate_exceptions]
+    // pybind11 already maps std::invalid_argument to ValueError and
+    // std::overflow_error to OverflowError. A translator adds our own type;
+    // "local" keeps it to this module instead of every pybind11 module loaded.
+    py::register_local_exception_translator([](std::exception_ptr thrown) {
+        try {
+            if (thrown) std::rethrow_exception(thrown);
+        } catch (const recipes::utf8_error &error) {
+            glue::raise_unicode_decode_error(error);
+        }  // anything else propagates to the next translator
+    });
+    // --8<-- [end:translate_exceptions]
+
+    // --8<-- [start:bind_fib]
+    // py::pos_only() makes the parameters positional-only, like C built-ins:
+    // fib(n=3) is a TypeError.
+    m.def("fib", [](index_arg n) { return recipes::fib(n.value); }, py::arg("n"),
+          py::pos_only(), "Return the n-th Fibonacci number, computed iteratively.");
+    m.def("fib_recursive", [](index_arg n) { return recipes::fib_recursive(n.value); },
+          py::arg("n"), py::pos_only(),
+          "Return the n-th Fibonacci number, computed by naive recursion.");
+    // --8<-- [end:bind_fib]
+
+    // --8<-- [start:bind_linear_recurrence]
+    // The default holder is std::unique_ptr<LinearRecurrence>: the Python object
+    // owns the C++ object and deletes it when it is collected.
+    using Iterable = py::typing::Iterable<index_arg>;
+    py::class_<recipes::LinearRecurrence>(m, "LinearRecurrence",
+                                          "Iterator over a linear recurrence in checked int64.")
+        .def(py::init([](const Iterable &coefficients, const Iterable &initial) {
+                 // Both lists are converted before the core validates them, so
+                 // a TypeError in `initial` beats a ValueError for lengths.
+                 auto c = int64_list(coefficients, "coefficients");
+                 auto i = int64_list(initial, "initial");
+                 return recipes::LinearRecurrence(std::move(c), std::move(i));
+             }),
+             py::arg("coefficients"), py::arg("initial"), py::pos_only())
+        // Returning a reference to an object pybind11 already wraps gives back
+        // that same Python object, so iter(x) is x.
+        .def("__iter__", [](recipes::LinearRecurrence &self) -> recipes::LinearRecurrence & {
+            return self;
+        }, py::return_value_policy::reference_internal)
+        // std::overflow_error from next() becomes OverflowError; nothing here
+        // ever needs StopIteration, the sequence is endless.
+        .def("__next__", &recipes::LinearRecurrence::next);
+    // --8<-- [end:bind_linear_recurrence]
+
+    // --8<-- [start:bind_most_common]
+    m.def(
+        "most_common",
+        [](const path_arg &path, index_arg n) {
+            try {
+                // Other Python threads run while we read and count. The guard
+                // takes the GIL back when it goes out of scope, also when the
+                // core throws, so the catch below runs with the GIL held.
+                py::gil_scoped_release release_gil_while_counting;
+                return recipes::most_common(path.encoded, n.value);
+            } catch (const recipes::os_error &error) {
+                // A global translator cannot do this one: OSError.filename
+                // comes from the caller's path object, and only this function
+                // has it.
+                glue::raise_os_error(error, path.original.ptr());
+                throw py::error_already_set();
+            }
+            // The returned vector of (std::string, uint64_t) pairs becomes a
+            // list of (str, int) tuples through the STL casters, with the GIL held.
+        },
+        py::arg("path"), py::arg("n"), py::pos_only(),
+        "Return the n most common words of a UTF-8 file with their counts.");
+    // --8<-- [end:bind_most_common]
+
+    // --8<-- [start:bind_calc_pi]
+    m.def("calc_pi", [](index_arg digits) { return recipes::calc_pi(digits.value); },
+          py::arg("digits"), py::pos_only(),
+          "Return pi to the given number of decimal places, truncated.");
+    // --8<-- [end:bind_calc_pi]
+}
+// --8<-- [end:bind_module]

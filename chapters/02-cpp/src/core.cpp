@@ -1,0 +1,393 @@
+// The five recipes in plain C++17; see core.hpp for the contract of each.
+#include "core.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstring>
+
+// POSIX open/read give us errno exactly as CPython's open() sees it (on Linux,
+// opening a directory succeeds and read() fails with EISDIR, which Python turns
+// into IsADirectoryError). Windows would need _wopen/_read here.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace recipes {
+
+os_error::os_error(int error_number, const std::string &path)
+    : std::runtime_error(path + ": " + std::strerror(error_number)),
+      error_number_(error_number) {}
+
+utf8_error::utf8_error(std::shared_ptr<const std::string> data, std::size_t start,
+                       std::size_t end, const char *reason)
+    : std::runtime_error("'utf-8' codec can't decode byte at position " +
+                         std::to_string(start) + ": " + reason),
+      data_(std::move(data)), start_(start), end_(end), reason_(reason) {}
+
+namespace {
+
+// Error messages print the value the caller gave. A binding saturates ints that
+// do not fit in 64 bits, so the extremes stand for "this or beyond".
+std::string describe(std::int64_t value) {
+    if (value == INT64_MIN) return std::to_string(value) + " or less";
+    if (value == INT64_MAX) return std::to_string(value) + " or more";
+    return std::to_string(value);
+}
+
+void check_fib_argument(const char *name, std::int64_t n) {
+    if (n < 0)
+        throw std::invalid_argument(std::string(name) + "() argument must be >= 0, got " +
+                                    describe(n));
+    // F(94) > 2**64 - 1: the result would not fit in the unsigned 64-bit return value.
+    if (n > 93)
+        throw std::overflow_error(std::string(name) +
+                                  "() argument must be <= 93 (F(94) does not fit in "
+                                  "64 bits), got " + describe(n));
+}
+
+}  // namespace
+
+// --8<-- [start:fib]
+std::uint64_t fib(std::int64_t n) {
+    check_fib_argument("fib", n);
+    if (n == 0) return 0;
+    // Pitfall: the textbook loop `a, b = b, a + b` run n times ends holding
+    // F(n+1) as well, and F(94) overflows at n = 93. Stop one step earlier.
+    std::uint64_t a = 0, b = 1;  // F(0), F(1)
+    for (std::int64_t i = 1; i < n; ++i) {
+        const std::uint64_t next = a + b;
+        a = b;
+        b = next;
+    }
+    return b;  // F(n)
+}
+// --8<-- [end:fib]
+
+// --8<-- [start:fib_recursive]
+namespace {
+// Plain recursion on unsigned 64-bit integers: no checks, no allocation, nothing
+// a binding could slow down. The exponential time is the point of the benchmark.
+std::uint64_t fib_recursive_unchecked(std::uint64_t n) {
+    return n <= 1 ? n : fib_recursive_unchecked(n - 1) + fib_recursive_unchecked(n - 2);
+}
+}  // namespace
+
+std::uint64_t fib_recursive(std::int64_t n) {
+    check_fib_argument("fib_recursive", n);
+    return fib_recursive_unchecked(static_cast<std::uint64_t>(n));
+}
+// --8<-- [end:fib_recursive]
+
+// --8<-- [start:linear_recurrence]
+namespace {
+// Checked signed arithmetic: signed overflow is undefined behaviour in C++, so
+// it must be detected before or instead of happening, never after.
+bool multiply_overflows(std::int64_t a, std::int64_t b, std::int64_t *out) {
+#if defined(__GNUC__) || defined(__clang__)
+    return __builtin_mul_overflow(a, b, out);
+#else
+    if (a != 0 && b != 0) {
+        if ((a == -1 && b == INT64_MIN) || (b == -1 && a == INT64_MIN)) return true;
+        if (a > 0 ? (b > 0 ? a > INT64_MAX / b : b < INT64_MIN / a)
+                  : (b > 0 ? a < INT64_MIN / b : a < INT64_MAX / b))
+            return true;
+    }
+    *out = a * b;
+    return false;
+#endif
+}
+
+bool add_overflows(std::int64_t a, std::int64_t b, std::int64_t *out) {
+#if defined(__GNUC__) || defined(__clang__)
+    return __builtin_add_overflow(a, b, out);
+#else
+    if ((b > 0 && a > INT64_MAX - b) || (b < 0 && a < INT64_MIN - b)) return true;
+    *out = a + b;
+    return false;
+#endif
+}
+}  // namespace
+
+LinearRecurrence::LinearRecurrence(std::vector<std::int64_t> coefficients,
+                                   std::vector<std::int64_t> initial)
+    : coefficients_(std::move(coefficients)), window_(std::move(initial)) {
+    if (coefficients_.empty() || window_.empty())
+        throw std::invalid_argument(
+            "LinearRecurrence() needs at least one coefficient and one initial value");
+    if (coefficients_.size() != window_.size())
+        throw std::invalid_argument(
+            "LinearRecurrence() coefficients and initial values must have the same "
+            "length, got " + std::to_string(coefficients_.size()) + " and " +
+            std::to_string(window_.size()));
+    remaining_ = window_.size();
+}
+
+std::int64_t LinearRecurrence::next() {
+    const std::size_t k = window_.size();
+    if (overflowed_ && remaining_ == 0)
+        throw std::overflow_error("LinearRecurrence: the next term does not fit in signed 64 bits");
+
+    if (!overflowed_) {
+        // t = c_0*a_n + c_1*a_{n+1} + ... , left to right, every step checked.
+        std::int64_t t = 0;
+        for (std::size_t i = 0; i < k && !overflowed_; ++i) {
+            std::int64_t product;
+            const std::int64_t term = window_[(oldest_ + i) % k];
+            overflowed_ = multiply_overflows(coefficients_[i], term, &product) ||
+                          add_overflows(t, product, &t);
+        }
+        if (!overflowed_) {
+            // Replace the oldest term, which we return, by the new one.
+            const std::int64_t result = window_[oldest_];
+            window_[oldest_] = t;
+            oldest_ = (oldest_ + 1) % k;
+            return result;
+        }
+    }
+    // The term after the window overflowed: the k known terms still drain.
+    const std::int64_t result = window_[oldest_];
+    oldest_ = (oldest_ + 1) % k;
+    --remaining_;
+    return result;
+}
+// --8<-- [end:linear_recurrence]
+
+// --8<-- [start:most_common]
+namespace {
+
+// Read a whole file in one go. Errors carry errno; the binding turns them into
+// the OSError subclass that CPython's own open() would raise.
+std::string read_file(const std::string &path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw os_error(errno, path);
+    std::string data;
+    struct stat info;
+    if (::fstat(fd, &info) == 0 && info.st_size > 0)
+        data.reserve(static_cast<std::size_t>(info.st_size));
+    char chunk[1 << 16];
+    for (;;) {
+        const ssize_t got = ::read(fd, chunk, sizeof chunk);
+        if (got == 0) break;
+        if (got < 0) {
+            if (errno == EINTR) continue;
+            const int error_number = errno;  // close() may overwrite errno
+            ::close(fd);
+            throw os_error(error_number, path);
+        }
+        data.append(chunk, static_cast<std::size_t>(got));
+    }
+    ::close(fd);
+    return data;
+}
+
+// Validate UTF-8 as CPython's decoder does, including its notion of where the
+// bad sequence ends, so UnicodeDecodeError.start/.end match bytes.decode().
+// Returns false and fills start/end/reason on the first error.
+bool is_valid_utf8(const std::string &data, std::size_t *start, std::size_t *end,
+                   const char **reason) {
+    const auto *s = reinterpret_cast<const unsigned char *>(data.data());
+    const std::size_t size = data.size();
+    std::size_t i = 0;
+    while (i < size) {
+        // Fast path: eight ASCII bytes at a time.
+        if (i + 8 <= size) {
+            std::uint64_t block;
+            std::memcpy(&block, s + i, 8);
+            if ((block & 0x8080808080808080ULL) == 0) {
+                i += 8;
+                continue;
+            }
+        }
+        const unsigned char lead = s[i];
+        if (lead < 0x80) {
+            ++i;
+            continue;
+        }
+        *start = i;
+        if (lead < 0xC2 || lead > 0xF4) {  // continuation byte, overlong C0/C1, > U+10FFFF
+            *end = i + 1;
+            *reason = "invalid start byte";
+            return false;
+        }
+        const std::size_t length = lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+        // The second byte has a narrower range after some lead bytes: this rules
+        // out overlong forms (E0, F0), surrogates (ED) and > U+10FFFF (F4).
+        unsigned char low = 0x80, high = 0xBF;
+        if (lead == 0xE0) low = 0xA0;
+        if (lead == 0xED) high = 0x9F;
+        if (lead == 0xF0) low = 0x90;
+        if (lead == 0xF4) high = 0x8F;
+        for (std::size_t k = 1; k < length; ++k) {
+            if (i + k >= size) {
+                *end = size;
+                *reason = "unexpected end of data";
+                return false;
+            }
+            const unsigned char c = s[i + k];
+            if (k == 1 ? (c < low || c > high) : (c < 0x80 || c > 0xBF)) {
+                *end = i + k;
+                *reason = "invalid continuation byte";
+                return false;
+            }
+        }
+        i += length;
+    }
+    return true;
+}
+
+// Exactly what bytes.split() treats as whitespace: space, \t, \n, \v, \f, \r.
+inline bool is_ascii_space(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
+// A small open-addressing hash table from word to count. The keys are views into
+// the file buffer, so counting never allocates a string.
+class WordCounter {
+public:
+    WordCounter() : slots_(1 << 14) {}
+
+    void add(std::string_view word, std::uint64_t hash) {
+        std::size_t mask = slots_.size() - 1;
+        for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+            Slot &slot = slots_[i];
+            if (slot.count == 0) {  // empty: a new word
+                slot = Slot{word, hash, 1};
+                if (++used_ * 2 > slots_.size()) grow();
+                return;
+            }
+            if (slot.hash == hash && slot.word == word) {
+                ++slot.count;
+                return;
+            }
+        }
+    }
+
+    std::vector<std::pair<std::string_view, std::uint64_t>> entries() const {
+        std::vector<std::pair<std::string_view, std::uint64_t>> out;
+        out.reserve(used_);
+        for (const Slot &slot : slots_)
+            if (slot.count != 0) out.emplace_back(slot.word, slot.count);
+        return out;
+    }
+
+private:
+    struct Slot {
+        std::string_view word;
+        std::uint64_t hash = 0;
+        std::uint64_t count = 0;  // 0 marks an empty slot
+    };
+
+    void grow() {
+        std::vector<Slot> old(slots_.size() * 2);
+        old.swap(slots_);
+        const std::size_t mask = slots_.size() - 1;
+        for (const Slot &slot : old) {
+            if (slot.count == 0) continue;
+            std::size_t i = slot.hash & mask;
+            while (slots_[i].count != 0) i = (i + 1) & mask;
+            slots_[i] = slot;
+        }
+    }
+
+    std::vector<Slot> slots_;
+    std::size_t used_ = 0;
+};
+
+}  // namespace
+
+WordCounts most_common(const std::string &path, std::int64_t n) {
+    if (n < 0)
+        throw std::invalid_argument("most_common() n must be >= 0, got " + describe(n));
+    // open() raises ValueError("embedded null byte"); open(2) would silently
+    // stop at the NUL and read a different file.
+    if (path.find('\0') != std::string::npos)
+        throw std::invalid_argument("embedded null byte");
+
+    auto data = std::make_shared<std::string>(read_file(path));
+    std::size_t bad_start, bad_end;
+    const char *reason;
+    if (!is_valid_utf8(*data, &bad_start, &bad_end, &reason))
+        throw utf8_error(data, bad_start, bad_end, reason);
+
+    std::string &text = *data;
+    // ASCII-only lowercasing, exactly as bytes.lower(): UTF-8 bytes >= 0x80 are
+    // left alone, so the buffer stays valid UTF-8.
+    for (char &c : text)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+
+    WordCounter counter;
+    const char *p = text.data();
+    const char *const end = p + text.size();
+    for (;;) {
+        while (p < end && is_ascii_space(static_cast<unsigned char>(*p))) ++p;
+        if (p == end) break;
+        const char *word = p;
+        std::uint64_t hash = 0xcbf29ce484222325ULL;  // FNV-1a, hashed while we scan
+        while (p < end && !is_ascii_space(static_cast<unsigned char>(*p))) {
+            hash = (hash ^ static_cast<unsigned char>(*p)) * 0x100000001b3ULL;
+            ++p;
+        }
+        counter.add(std::string_view(word, static_cast<std::size_t>(p - word)), hash);
+    }
+
+    // Count descending, then word ascending. string_view compares bytes as
+    // unsigned char, which for UTF-8 is code point order.
+    auto entries = counter.entries();
+    const auto by_count_then_word = [](const auto &a, const auto &b) {
+        return a.second != b.second ? a.second > b.second : a.first < b.first;
+    };
+    const std::size_t keep =
+        static_cast<std::size_t>(std::min<std::uint64_t>(static_cast<std::uint64_t>(n),
+                                                         entries.size()));
+    std::partial_sort(entries.begin(), entries.begin() + keep, entries.end(),
+                      by_count_then_word);
+    // Copy out only the words we return; the views die with the buffer.
+    return WordCounts(entries.begin(), entries.begin() + keep);
+}
+// --8<-- [end:most_common]
+
+// --8<-- [start:calc_pi]
+std::string calc_pi(std::int64_t digits) {
+    if (digits < 0 || digits > 10000)
+        throw std::invalid_argument("calc_pi() digits must be between 0 and 10000, got " +
+                                    describe(digits));
+    // Rabinowitz-Wagon spigot, a literal translation of the reference, with the
+    // same guard digits so every chapter does the same work.
+    constexpr std::int64_t guard = 8;
+    const std::int64_t n = digits + 1 + guard;  // digits to produce, incl. the "3"
+    const std::int64_t size = 10 * n / 3 + 1;
+    std::vector<std::int64_t> a(static_cast<std::size_t>(size), 2);
+    std::string out;  // produced digits as characters
+    out.reserve(static_cast<std::size_t>(n) + 2);
+    std::int64_t predigit = 0, nines = 0;
+    for (std::int64_t produced = 0; produced < n; ++produced) {
+        std::int64_t q = 0;
+        for (std::int64_t i = size; i > 0; --i) {
+            const std::int64_t x = 10 * a[i - 1] + q * i;
+            a[i - 1] = x % (2 * i - 1);
+            q = x / (2 * i - 1);
+        }
+        a[0] = q % 10;
+        q /= 10;
+        if (q == 9) {
+            ++nines;
+        } else if (q == 10) {
+            out.push_back(static_cast<char>('0' + predigit + 1));
+            out.append(static_cast<std::size_t>(nines), '0');
+            predigit = 0;
+            nines = 0;
+        } else {
+            out.push_back(static_cast<char>('0' + predigit));
+            out.append(static_cast<std::size_t>(nines), '9');
+            predigit = q;
+            nines = 0;
+        }
+    }
+    out.push_back(static_cast<char>('0' + predigit));
+    out.append(static_cast<std::size_t>(nines), '9');
+    // out[0] is the spigot's leading 0, out[1] is the 3.
+    const std::string kept = out.substr(1, static_cast<std::size_t>(digits) + 1);
+    return digits == 0 ? kept : kept.substr(0, 1) + "." + kept.substr(1);
+}
+// --8<-- [end:calc_pi]
+
+}  // namespace recipes

@@ -1,0 +1,95 @@
+// The five recipes in plain C++17. Nothing here knows about Python: the three
+// binding layers (bind_boost.cpp, bind_pybind11.cpp, bind_nanobind.cpp) convert
+// arguments, translate the exceptions declared below and release the GIL.
+//
+// Errors are reported with exceptions, and each binding maps them to Python:
+//   std::invalid_argument -> ValueError
+//   std::overflow_error   -> OverflowError
+//   recipes::os_error     -> OSError (the subclass CPython picks from errno)
+//   recipes::utf8_error   -> UnicodeDecodeError
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace recipes {
+
+// A failed open(2)/read(2). Only the errno travels: the binding layer has the
+// caller's path object, which OSError.filename is made from.
+class os_error : public std::runtime_error {
+public:
+    os_error(int error_number, const std::string &path);
+    int error_number() const noexcept { return error_number_; }
+
+private:
+    int error_number_;
+};
+
+// The file is not valid UTF-8. Carries what UnicodeDecodeError needs: the bytes,
+// the offset of the first bad byte (start), the end of the bad sequence and a
+// reason worded as CPython words it. The bytes are shared, not copied, because
+// exceptions are copied when they cross std::exception_ptr.
+class utf8_error : public std::runtime_error {
+public:
+    utf8_error(std::shared_ptr<const std::string> data, std::size_t start,
+               std::size_t end, const char *reason);
+    const std::string &data() const noexcept { return *data_; }
+    std::size_t start() const noexcept { return start_; }
+    std::size_t end() const noexcept { return end_; }
+    const char *reason() const noexcept { return reason_; }
+
+private:
+    std::shared_ptr<const std::string> data_;
+    std::size_t start_, end_;
+    const char *reason_;
+};
+
+// Integer arguments are std::int64_t. A binding saturates a Python int that does
+// not fit (2**100 arrives as INT64_MAX, -2**100 as INT64_MIN): every limit below
+// lies far inside that range, so a saturated value fails the same check with the
+// same exception as the real one would.
+
+// n < 0 -> std::invalid_argument; n > 93 -> std::overflow_error.
+std::uint64_t fib(std::int64_t n);
+std::uint64_t fib_recursive(std::int64_t n);
+
+// An endless iterator over a_{n+k} = c_0*a_n + ... + c_{k-1}*a_{n+k-1} in
+// checked signed 64-bit arithmetic. Not thread-safe by itself: every binding
+// here calls next() with the GIL held, which serialises the calls.
+class LinearRecurrence {
+public:
+    // Empty or different lengths -> std::invalid_argument.
+    LinearRecurrence(std::vector<std::int64_t> coefficients,
+                     std::vector<std::int64_t> initial);
+    // The next term; std::overflow_error once a term does not fit (and on
+    // every call after that).
+    std::int64_t next();
+
+private:
+    std::vector<std::int64_t> coefficients_;
+    std::vector<std::int64_t> window_;  // ring buffer of the last k terms
+    std::size_t oldest_ = 0;            // index of a_n in window_
+    std::size_t remaining_;             // terms left to return once overflowed_
+    bool overflowed_ = false;
+};
+
+// The result of most_common: (word, count) pairs, most frequent first.
+using WordCounts = std::vector<std::pair<std::string, std::uint64_t>>;
+
+// The n most frequent whitespace-separated words of a UTF-8 file, by count
+// descending then by word. Checks in the order the contract demands: n < 0 ->
+// std::invalid_argument; a NUL in path -> std::invalid_argument; open/read
+// errors -> os_error; invalid UTF-8 -> utf8_error.
+WordCounts most_common(const std::string &path, std::int64_t n);
+
+// Pi to `digits` decimals, truncated: "3", "3.1", ... 0 <= digits <= 10000,
+// otherwise std::invalid_argument.
+std::string calc_pi(std::int64_t digits);
+
+}  // namespace recipes

@@ -1,0 +1,30 @@
+"""The five recipes over the shared C++ core, bound with Boost.Python."""
+
+# Written by hand: Boost.Python has no stub generator, and its functions carry no
+# signature that inspect can read. tests/test_stubs.py runs mypy's stubtest on
+# this file all the same (it checks names, classes and methods).
+
+import os
+from collections.abc import Iterable
+from typing import SupportsIndex
+
+def fib(n: SupportsIndex, /) -> int:
+    """Return the n-th Fibonacci number, computed iteratively."""
+
+def fib_recursive(n: SupportsIndex, /) -> int:
+    """Return the n-th Fibonacci number, computed by naive recursion."""
+
+class LinearRecurrence:
+    """Iterator over a linear recurrence in checked int64."""
+
+    def __init__(
+        self, coefficients: Iterable[SupportsIndex], initial: Iterable[SupportsIndex], /
+    ) -> None: ...
+    def __iter__(self) -> LinearRecurrence: ...
+    def __next__(self) -> int: ...
+
+def most_common(path: str | os.PathLike[str], n: SupportsIndex, /) -> list[tuple[str, int]]:
+    """Return the n most common words of a UTF-8 file with their counts."""
+
+def calc_pi(digits: SupportsIndex, /) -> str:
+    """Return pi to the given number of decimal places, truncated."""

@@ -1,0 +1,27 @@
+"""The five recipes over the shared C++ core, bound with nanobind."""
+
+from collections.abc import Iterable
+import os
+from typing import SupportsIndex
+
+
+def fib(arg: SupportsIndex, /) -> int:
+    """Return the n-th Fibonacci number, computed iteratively."""
+
+def fib_recursive(arg: SupportsIndex, /) -> int:
+    """Return the n-th Fibonacci number, computed by naive recursion."""
+
+class LinearRecurrence:
+    """Iterator over a linear recurrence in checked int64."""
+
+    def __init__(self, arg0: Iterable[SupportsIndex], arg1: Iterable[SupportsIndex], /) -> None: ...
+
+    def __iter__(self) -> LinearRecurrence: ...
+
+    def __next__(self) -> int: ...
+
+def most_common(arg0: str | os.PathLike[str], arg1: SupportsIndex, /) -> list[tuple[str, int]]:
+    """Return the n most common words of a UTF-8 file with their counts."""
+
+def calc_pi(arg: SupportsIndex, /) -> str:
+    """Return pi to the given number of decimal places, truncated."""

@@ -1,0 +1,34 @@
+"""
+The five recipes over the shared C++ core, bound with pybind11.
+"""
+from __future__ import annotations
+import collections.abc
+import os
+import typing
+__all__: list[str] = ['LinearRecurrence', 'calc_pi', 'fib', 'fib_recursive', 'most_common']
+class LinearRecurrence:
+    """
+    Iterator over a linear recurrence in checked int64.
+    """
+    def __init__(self, coefficients: collections.abc.Iterable[typing.SupportsIndex], initial: collections.abc.Iterable[typing.SupportsIndex], /) -> None:
+        ...
+    def __iter__(self) -> LinearRecurrence:
+        ...
+    def __next__(self) -> int:
+        ...
+def calc_pi(digits: typing.SupportsIndex, /) -> str:
+    """
+    Return pi to the given number of decimal places, truncated.
+    """
+def fib(n: typing.SupportsIndex, /) -> int:
+    """
+    Return the n-th Fibonacci number, computed iteratively.
+    """
+def fib_recursive(n: typing.SupportsIndex, /) -> int:
+    """
+    Return the n-th Fibonacci number, computed by naive recursion.
+    """
+def most_common(path: str | os.PathLike[str], n: typing.SupportsIndex, /) -> list[tuple[str, int]]:
+    """
+    Return the n most common words of a UTF-8 file with their counts.
+    """

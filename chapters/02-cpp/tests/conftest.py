@@ -1,0 +1,29 @@
+"""Shared fixtures: every test runs against all three bindings of the one core."""
+
+from __future__ import annotations
+
+import importlib
+import random
+
+import pytest
+
+MODULES = ["recipes_boost", "recipes_pybind11", "recipes_nanobind"]
+
+
+@pytest.fixture(params=MODULES)
+def recipes(request):
+    """The module under test: Boost.Python, pybind11 or nanobind."""
+    return importlib.import_module(request.param)
+
+
+@pytest.fixture(scope="session")
+def big_corpus(tmp_path_factory):
+    """About 8 MB of words: long enough to see other threads run meanwhile."""
+    rng = random.Random(2015)
+    vocabulary = ["".join(rng.choices("abcdefghijklmnopqrstuvwxyzABCDEF", k=rng.randint(1, 9)))
+                  for _ in range(20_000)] + ["été", "Straße", "naïve"]
+    line_words = [" ".join(rng.choices(vocabulary, k=12)) for _ in range(1000)]
+    block = ("\n".join(line_words) + "\n").encode()
+    path = tmp_path_factory.mktemp("corpus") / "big.txt"
+    path.write_bytes(block * (8_000_000 // len(block) + 1))
+    return path

@@ -1,0 +1,10 @@
+"""The five recipes in typed Cython (compiled from _recipes.pyx).
+
+Also here: recipes_cython.untyped, the same recipes as plain Python compiled by
+Cython (the "before" of the chapter's before-and-after), and
+recipes_cython._pure_mode, calc_pi in Cython's pure-Python mode.
+"""
+
+from ._recipes import LinearRecurrence, calc_pi, fib, fib_recursive, most_common
+
+__all__ = ["LinearRecurrence", "calc_pi", "fib", "fib_recursive", "most_common"]

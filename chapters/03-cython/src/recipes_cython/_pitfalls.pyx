@@ -1,0 +1,70 @@
+"""Small functions that show Cython pitfalls. Not part of the recipes: the chapter's
+README quotes them and its tests check that they behave as the comments say."""
+
+from libc.stdint cimport uint64_t
+
+
+# --8<-- [start:pitfall_typed_argument]
+def fib_typed_argument(long long n, /):
+    """The argument check of fib() with the parameter declared as a C long long.
+
+    Cython converts the argument before our code runs. It gets most of it right: it
+    takes ints, bools and objects with __index__, and rejects floats with TypeError.
+    But a value outside long long raises OverflowError during the conversion, so
+    fib_typed_argument(-2**100) is an OverflowError where the contract wants
+    ValueError (and the message says nothing about fib)."""
+    if n < 0:
+        raise ValueError(f"fib() argument must be >= 0, got {n}")
+    if n > 93:
+        raise OverflowError(f"fib() argument must be <= 93, got {n}")
+    return n
+# --8<-- [end:pitfall_typed_argument]
+
+
+# --8<-- [start:pitfall_silent_overflow]
+def fib_wrapping(unsigned int n, /):
+    """fib without the range check. C integers do not grow: F(94) is computed
+    modulo 2**64 and returned without any error."""
+    cdef uint64_t a = 0, b = 1
+    for _ in range(n):
+        a, b = b, a + b
+    return a
+# --8<-- [end:pitfall_silent_overflow]
+
+
+# --8<-- [start:pitfall_except]
+cdef int digit_noexcept(str text) noexcept:
+    # `noexcept` promises the caller that nothing is raised, so the caller never
+    # looks. If int() raises anyway, Cython can only print the exception as
+    # "Exception ignored in ..." (sys.unraisablehook) and return 0: a wrong answer
+    # that looks like a right one.
+    return int(text)
+
+
+cdef int digit_except(str text) except -1:
+    # `except -1`: a digit is never -1, so returning -1 means "an exception is set"
+    # and the caller tests just that value. Cheap and exact.
+    cdef int value = int(text)
+    if not 0 <= value <= 9:
+        raise ValueError(f"not a digit: {text!r}")
+    return value
+
+
+cdef int signed_digit(str text) except? -1:
+    # `except? -1`: -1 is also a valid result ("-1"), so after every -1 the caller
+    # must ask PyErr_Occurred() as well. This is what Cython 3 does by default for a
+    # cdef function that returns a C integer and declares nothing.
+    return int(text)
+
+
+def call_digit_noexcept(text, /):
+    return digit_noexcept(text)
+
+
+def call_digit_except(text, /):
+    return digit_except(text)
+
+
+def call_signed_digit(text, /):
+    return signed_digit(text)
+# --8<-- [end:pitfall_except]

@@ -1,0 +1,169 @@
+"""The five recipes as plain, untyped Python, compiled by Cython as they are.
+
+This is the "before" of the before-and-after: no cdef, no C types, no directives.
+Cython still turns every line into C, but each line calls the C API on Python
+objects (every `+` is PyNumber_Add on two ints), so the gain over the interpreter is
+modest. And it never releases the GIL: only code on C types can run without it. Compare `cython -a` of this file with that of _recipes.pyx: here nearly every
+line is yellow. The logic is the reference chapter's, written out again so that the
+chapter stays standalone.
+"""
+
+import heapq
+import os
+import threading
+from collections import Counter, deque
+from operator import index
+
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
+GUARD_DIGITS = 8  # extra spigot digits, so the held predigit/nines never reach the kept ones
+
+
+# --8<-- [start:fib]
+def _fib_argument(n, function):
+    n = index(n)  # operator.index(): int, bool, __index__; TypeError for float, str, ...
+    if n < 0:
+        raise ValueError(f"{function}() argument must be >= 0, got {n}")
+    if n > 93:
+        raise OverflowError(
+            f"{function}() argument must be <= 93 (F(94) does not fit in 64 bits), got {n}")
+    return n
+
+
+def fib(n, /):
+    """fib(n, /) -> int: the n-th Fibonacci number, 0 <= n <= 93."""
+    a, b = 0, 1
+    for _ in range(_fib_argument(n, "fib")):
+        a, b = b, a + b  # Python ints never overflow: b = F(n+1) is harmless here
+    return a
+# --8<-- [end:fib]
+
+
+# --8<-- [start:fib_recursive]
+def _fib_recursive(n):
+    if n <= 1:
+        return n
+    return _fib_recursive(n - 1) + _fib_recursive(n - 2)
+
+
+def fib_recursive(n, /):
+    """fib_recursive(n, /) -> int: the same number by the naive double recursion."""
+    return _fib_recursive(_fib_argument(n, "fib_recursive"))
+# --8<-- [end:fib_recursive]
+
+
+# --8<-- [start:linear_recurrence]
+def _int64_list(items, what):
+    values = []
+    for position, item in enumerate(items):
+        value = index(item)
+        if not INT64_MIN <= value <= INT64_MAX:
+            raise OverflowError(f"LinearRecurrence() {what}[{position}] = {value} "
+                                f"does not fit in a signed 64-bit integer")
+        values.append(value)
+    return values
+
+
+def _checked(value):
+    if not INT64_MIN <= value <= INT64_MAX:
+        raise OverflowError("signed 64-bit overflow")
+    return value
+
+
+class LinearRecurrence:
+    """LinearRecurrence(coefficients, initial, /): a_{n+k} = sum of c_i * a_{n+i},
+    in checked signed 64-bit arithmetic."""
+
+    __slots__ = ("_coefficients", "_window", "_overflowed", "_lock")
+
+    def __init__(self, coefficients, initial, /):
+        coefficients = _int64_list(coefficients, "coefficients")
+        initial = _int64_list(initial, "initial")
+        if not coefficients:
+            raise ValueError("LinearRecurrence() needs at least one coefficient")
+        if len(coefficients) != len(initial):
+            raise ValueError(f"LinearRecurrence() got {len(coefficients)} "
+                             f"coefficients but {len(initial)} initial values")
+        self._coefficients = coefficients
+        self._window = deque(initial)  # the terms known but not yet returned
+        self._overflowed = False
+        # Compiled code does not switch threads in the middle of this method by itself,
+        # but a garbage collection can run Python code (a __del__) that does: keep the lock.
+        self._lock = threading.Lock()
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        with self._lock:
+            if not self._window:
+                raise OverflowError("LinearRecurrence: the next term does not fit "
+                                    "in a signed 64-bit integer")
+            if not self._overflowed:
+                try:
+                    total = 0
+                    for c, a in zip(self._coefficients, self._window):
+                        total = _checked(total + _checked(c * a))
+                    self._window.append(total)
+                except OverflowError:
+                    self._overflowed = True
+            return self._window.popleft()
+# --8<-- [end:linear_recurrence]
+
+
+# --8<-- [start:most_common]
+def most_common(path, n, /):
+    """most_common(path, n, /) -> list[tuple[str, int]]: the n most frequent words."""
+    text_path = os.fspath(path)  # TypeError for int, None, ...
+    if not isinstance(text_path, str):
+        raise TypeError(f"most_common() path must be str or os.PathLike returning str, "
+                        f"not {type(text_path).__name__}")
+    n = index(n)
+    if n < 0:
+        raise ValueError(f"most_common() n must be >= 0, got {n}")
+    with open(path, "rb") as file:
+        data = file.read()
+    data.decode("utf-8")  # only to raise UnicodeDecodeError on bad input
+    counts = Counter(data.lower().split())
+    top = heapq.nsmallest(n, counts.items(), key=lambda item: (-item[1], item[0]))
+    return [(word.decode("utf-8"), count) for word, count in top]
+# --8<-- [end:most_common]
+
+
+# --8<-- [start:calc_pi]
+def calc_pi(digits, /):
+    """calc_pi(digits, /) -> str: pi truncated to `digits` decimals, 0..10000."""
+    digits = index(digits)
+    if not 0 <= digits <= 10000:
+        raise ValueError(f"calc_pi() digits must be between 0 and 10000, got {digits}")
+    n = digits + 1 + GUARD_DIGITS
+    size = 10 * n // 3 + 1
+    a = [2] * size
+    out = []
+    predigit, nines = 0, 0
+    for _ in range(n):
+        q = 0
+        for i in range(size, 0, -1):
+            x = 10 * a[i - 1] + q * i
+            a[i - 1] = x % (2 * i - 1)
+            q = x // (2 * i - 1)
+        a[0] = q % 10
+        q //= 10
+        if q == 9:
+            nines += 1
+        elif q == 10:
+            out.append(predigit + 1)
+            out.extend([0] * nines)
+            predigit, nines = 0, 0
+        else:
+            out.append(predigit)
+            out.extend([9] * nines)
+            predigit, nines = q, 0
+    out.append(predigit)
+    out.extend([9] * nines)
+    text = "".join(map(str, out[1:digits + 2]))  # out[0] is the spigot's leading 0
+    return text[0] if digits == 0 else text[0] + "." + text[1:]
+# --8<-- [end:calc_pi]
+
+
+__all__ = ["LinearRecurrence", "calc_pi", "fib", "fib_recursive", "most_common"]

@@ -1,0 +1,468 @@
+//! The thin layer between Python and `core`: rust-cpython 0.7.2.
+//!
+//! Three ideas of rust-cpython show up everywhere below:
+//!
+//! * `py: Python<'p>` is a zero-sized token that proves "this thread holds the GIL".
+//!   Every function that touches a Python object asks for one, so the compiler rejects
+//!   Python work in a place that has released the GIL.
+//! * `PyObject` owns one reference. Cloning needs the token (`clone_ref(py)`), and
+//!   `Drop` decrements the count. A value can be dropped anywhere, token or not, so `Drop`
+//!   wraps the decrement in `PyGILState_Ensure`/`Release` (cheap when this thread holds
+//!   the GIL, but not free); `release_ref(py)` uses the token instead.
+//! * Every `py_fn!`/`py_class!` callback runs inside `catch_unwind`: a Rust panic becomes
+//!   a Python `SystemError("Rust panic: ...")` instead of unwinding into C.
+
+// `py_class!` expands to `impl` blocks inside a function body; the lint that flags this
+// (Rust 1.80+) is newer than the last rust-cpython release, which will not change now.
+#![allow(non_local_definitions)]
+// `py_fn!` strips the `r#` prefix of raw identifiers by hand; clippy flags the expansion.
+#![allow(clippy::manual_strip)]
+
+use std::cell::RefCell;
+use std::os::raw::c_int;
+use std::path::PathBuf;
+
+use cpython::_detail::ffi;
+use cpython::{
+    exc, py_class, py_fn, py_module_initializer, ObjectProtocol, PyBytes, PyClone, PyDict, PyDrop,
+    PyErr, PyObject, PyResult, PyTuple, Python,
+};
+
+use crate::core as recipes;
+
+// --8<-- [start:arguments]
+/// Positional-only arguments, as C built-ins take them.
+///
+/// rust-cpython's own parameter lists (`py_fn!(py, fib(n: u64))`) are parsed by
+/// `argparse::parse_args` from an `(args, kwargs)` pair: every parameter can also be passed
+/// by keyword (`fib(n=3)` would work), and the parameter is named after the Rust variable.
+/// The contract says positional-only, so every function here declares `*args, **kwargs`
+/// and checks the count itself. That is also the cost the `call` benchmark measures:
+/// rust-cpython registers every function as METH_VARARGS | METH_KEYWORDS, so CPython packs
+/// the arguments into a fresh tuple on each call; there is no METH_O or vectorcall path.
+fn positional<'a, const N: usize>(
+    py: Python,
+    function: &str,
+    args: &'a PyTuple,
+    kwargs: Option<&PyDict>,
+) -> PyResult<&'a [PyObject; N]> {
+    if kwargs.is_some_and(|kw| kw.len(py) > 0) {
+        return Err(PyErr::new::<exc::TypeError, _>(
+            py,
+            format!("{function}() takes no keyword arguments"),
+        ));
+    }
+    let given = args.as_slice(py);
+    // A slice converts to a fixed-size array reference only if the length matches, so
+    // the callers can destructure `let [a, b] = ...` without any indexing that could panic.
+    <&[PyObject; N]>::try_from(given).map_err(|_| {
+        let plural = if N == 1 { "" } else { "s" };
+        PyErr::new::<exc::TypeError, _>(
+            py,
+            format!(
+                "{function}() takes exactly {N} argument{plural} ({} given)",
+                given.len()
+            ),
+        )
+    })
+}
+
+/// An integer argument after `operator.index()`, sorted by whether it fits in an `i64`.
+enum Index {
+    Fits(i64),
+    AboveI64,
+    BelowI64,
+}
+
+impl Index {
+    /// For error messages. Pitfall: do not call `str()` on a huge int for the message:
+    /// since Python 3.11 that raises ValueError above 4300 digits
+    /// (`sys.set_int_max_str_digits`), which would replace the error we meant to raise.
+    fn describe(&self) -> String {
+        match self {
+            Index::Fits(value) => value.to_string(),
+            Index::AboveI64 => "an integer >= 2**63".to_string(),
+            Index::BelowI64 => "an integer < -2**63".to_string(),
+        }
+    }
+}
+
+/// `operator.index(obj)` (in C: `PyNumber_Index`), then a range check that cannot fail.
+///
+/// Why not `obj.extract::<u64>(py)`? rust-cpython 0.7.2 does call `PyNumber_Index` there,
+/// so floats and strings are refused, but the range errors are not ours: `-1` gives
+/// `OverflowError("can't convert negative int to unsigned")` where the contract wants
+/// `ValueError`, and 2**100 gives OverflowError where `calc_pi` must raise ValueError.
+/// `PyLong_AsLongLongAndOverflow` reports "too big"/"too small" in an out-parameter
+/// instead of raising, which keeps huge ints (+-2**100) in our hands.
+fn index(py: Python, obj: &PyObject) -> PyResult<Index> {
+    // SAFETY: we hold the GIL (the `py` token) and `obj` is a valid reference.
+    // PyNumber_Index returns a new reference or NULL with an exception set; a TypeError
+    // from it, or whatever `__index__` itself raised, propagates unchanged.
+    let int_obj = unsafe { PyObject::from_owned_ptr_opt(py, ffi::PyNumber_Index(obj.as_ptr())) }
+        .ok_or_else(|| PyErr::fetch(py))?;
+    let mut overflow: c_int = 0;
+    // SAFETY: int_obj is an int (PyNumber_Index guarantees it).
+    let value = unsafe { ffi::PyLong_AsLongLongAndOverflow(int_obj.as_ptr(), &mut overflow) };
+    // Dropping a PyObject would re-acquire the GIL to decrement it; we hold the GIL, so
+    // hand the reference back directly.
+    int_obj.release_ref(py);
+    // -1 is both a valid result and the error marker: only an exception set tells them
+    // apart (it cannot happen for an exact int, but checking is the C API's rule).
+    if value == -1 && PyErr::occurred(py) {
+        return Err(PyErr::fetch(py));
+    }
+    Ok(match overflow {
+        1 => Index::AboveI64,
+        -1 => Index::BelowI64,
+        _ => Index::Fits(value),
+    })
+}
+// --8<-- [end:arguments]
+
+// --8<-- [start:bind_fib]
+/// The argument rules shared by `fib` and `fib_recursive`: >= 0 else ValueError, <= 93
+/// else OverflowError, in that order (so -2**100 is a ValueError).
+fn fib_argument(py: Python, function: &str, obj: &PyObject) -> PyResult<u64> {
+    match index(py, obj)? {
+        Index::Fits(n) if n >= 0 && n as u64 <= recipes::MAX_FIB_N => Ok(n as u64),
+        too_big @ (Index::Fits(0..) | Index::AboveI64) => Err(PyErr::new::<exc::OverflowError, _>(
+            py,
+            format!(
+                "{function}() argument must be <= {} (the result must fit in 64 bits), got {}",
+                recipes::MAX_FIB_N,
+                too_big.describe()
+            ),
+        )),
+        negative => Err(PyErr::new::<exc::ValueError, _>(
+            py,
+            format!(
+                "{function}() argument must be >= 0, got {}",
+                negative.describe()
+            ),
+        )),
+    }
+}
+
+fn overflow_after_check(py: Python, function: &str) -> PyErr {
+    // Unreachable after fib_argument, but an error is cheaper to reason about than a panic.
+    PyErr::new::<exc::OverflowError, _>(py, format!("{function}() result does not fit in 64 bits"))
+}
+
+fn fib(py: Python, args: &PyTuple, kwargs: Option<&PyDict>) -> PyResult<u64> {
+    let [n] = positional(py, "fib", args, kwargs)?;
+    let n = fib_argument(py, "fib", n)?;
+    // u64 converts to a Python int with PyLong_FromUnsignedLongLong, so F(93) > 2**63
+    // arrives intact.
+    recipes::fib(n).ok_or_else(|| overflow_after_check(py, "fib"))
+}
+
+fn fib_recursive(py: Python, args: &PyTuple, kwargs: Option<&PyDict>) -> PyResult<u64> {
+    let [n] = positional(py, "fib_recursive", args, kwargs)?;
+    let n = fib_argument(py, "fib_recursive", n)?;
+    recipes::fib_recursive(n).ok_or_else(|| overflow_after_check(py, "fib_recursive"))
+}
+// --8<-- [end:bind_fib]
+
+// --8<-- [start:bind_linear_recurrence]
+/// Copy an iterable of integers into a Vec<i64>: not iterable or not an integer ->
+/// TypeError, outside i64 -> OverflowError.
+fn i64_items(py: Python, iterable: &PyObject, what: &str) -> PyResult<Vec<i64>> {
+    let mut values = Vec::new();
+    for item in iterable.iter(py)? {
+        let item = item?;
+        let value = index(py, &item);
+        item.release_ref(py);
+        match value? {
+            Index::Fits(v) => values.push(v),
+            out_of_range => {
+                return Err(PyErr::new::<exc::OverflowError, _>(
+                    py,
+                    format!(
+                        "LinearRecurrence() {what} must fit in a signed 64-bit integer, got {}",
+                        out_of_range.describe()
+                    ),
+                ))
+            }
+        }
+    }
+    Ok(values)
+}
+
+py_class!(pub class LinearRecurrence |py| {
+    // `data` fields live inside the Python object. Python only ever hands out shared
+    // references (`&self`), so the mutable iterator state sits in a RefCell: interior
+    // mutability, checked at run time.
+    data state: RefCell<recipes::LinearRecurrence>;
+
+    def __new__(_cls, *args, **kwargs) -> PyResult<LinearRecurrence> {
+        let [coefficients, initial] =
+            positional(py, "LinearRecurrence", args, kwargs)?;
+        let coefficients = i64_items(py, coefficients, "coefficients")?;
+        let initial = i64_items(py, initial, "initial values")?;
+        let recurrence = recipes::LinearRecurrence::new(coefficients, initial)
+            .map_err(|e| PyErr::new::<exc::ValueError, _>(py, format!("LinearRecurrence(): {e}")))?;
+        LinearRecurrence::create_instance(py, RefCell::new(recurrence))
+    }
+
+    def __iter__(&self) -> PyResult<LinearRecurrence> {
+        // iter(x) is x: a new reference to the same object.
+        Ok(self.clone_ref(py))
+    }
+
+    def __next__(&self) -> PyResult<Option<i64>> {
+        // Thread safety comes from the GIL: nothing below calls back into Python, so no
+        // other thread can run between the borrow and its end, and 8 threads calling
+        // next() on one instance each get distinct terms. `try_borrow_mut` instead of
+        // `borrow_mut` turns "impossible" re-entry into an exception rather than a panic.
+        let mut state = self.state(py).try_borrow_mut().map_err(|_| {
+            PyErr::new::<exc::RuntimeError, _>(py, "LinearRecurrence is already being advanced")
+        })?;
+        match state.next() {
+            // Some(term) -> the term; returning Ok(None) would mean StopIteration, which
+            // this sequence never raises.
+            Some(term) => Ok(Some(term)),
+            None => Err(PyErr::new::<exc::OverflowError, _>(
+                py,
+                "the next term of the LinearRecurrence does not fit in a signed 64-bit integer",
+            )),
+        }
+    }
+});
+// --8<-- [end:bind_linear_recurrence]
+
+// --8<-- [start:bind_most_common]
+fn most_common(
+    py: Python,
+    args: &PyTuple,
+    kwargs: Option<&PyDict>,
+) -> PyResult<Vec<(String, u64)>> {
+    let [path_arg, n_arg] = positional(py, "most_common", args, kwargs)?;
+    // 1. The path, as open() sees it: os.fspath() must give a str.
+    let (path_str, path) = str_path(py, path_arg)?;
+    // 2. n: negative is an error, anything above usize means "all of them".
+    let n = match index(py, n_arg)? {
+        Index::Fits(n) if n >= 0 => usize::try_from(n).unwrap_or(usize::MAX),
+        Index::AboveI64 => usize::MAX,
+        negative => {
+            return Err(PyErr::new::<exc::ValueError, _>(
+                py,
+                format!("most_common() n must be >= 0, got {}", negative.describe()),
+            ))
+        }
+    };
+    // 3. Read and count with the GIL released, so other Python threads run meanwhile.
+    // The closure must be `Send` and `Python<'p>` is not, so the token cannot enter it;
+    // every method of a Python object asks for the token, so none can be called in there.
+    // It gets plain Rust values only: a PathBuf and a usize.
+    let counted = py.allow_threads(move || recipes::most_common_in_file(&path, n));
+    match counted {
+        // Vec<(String, u64)> converts to a list of (str, int) tuples.
+        Ok(words) => Ok(words),
+        Err(recipes::WordsError::Io(error)) => Err(os_error(py, &error, &path_str)),
+        Err(recipes::WordsError::Utf8 { bytes, error }) => {
+            Err(unicode_decode_error(py, &bytes, error))
+        }
+    }
+}
+
+/// `os.fspath(obj)` must return a str (bytes paths are refused: the contract takes text).
+/// Returns that str (open() reports it as the filename of an OSError, even when it was
+/// given a Path) and the file system bytes it encodes to, the way open() encodes it.
+fn str_path(py: Python, obj: &PyObject) -> PyResult<(PyObject, PathBuf)> {
+    // SAFETY: GIL held; PyOS_FSPath returns a new reference or NULL with TypeError set.
+    let fspath = unsafe { PyObject::from_owned_ptr_opt(py, ffi::PyOS_FSPath(obj.as_ptr())) }
+        .ok_or_else(|| PyErr::fetch(py))?;
+    // SAFETY: GIL held, fspath is valid.
+    if unsafe { ffi::PyUnicode_Check(fspath.as_ptr()) } == 0 {
+        let type_name = fspath.get_type(py).name(py).into_owned();
+        fspath.release_ref(py);
+        return Err(PyErr::new::<exc::TypeError, _>(
+            py,
+            format!("most_common() path must be str or os.PathLike returning str, not {type_name}"),
+        ));
+    }
+    // Pitfall: a Python str path is not always valid Unicode; os.listdir() returns
+    // undecodable names as lone surrogates (PEP 383). Encode with the file system
+    // encoding and its error handler, as open() does, rather than as UTF-8.
+    // SAFETY: GIL held; returns a new bytes reference or NULL with an exception set.
+    let encoded = unsafe {
+        PyObject::from_owned_ptr_opt(py, ffi::PyUnicode_EncodeFSDefault(fspath.as_ptr()))
+    }
+    .ok_or_else(|| PyErr::fetch(py))?;
+    let bytes = encoded.cast_as::<PyBytes>(py)?.data(py).to_vec();
+    encoded.release_ref(py);
+    // open() refuses an embedded NUL with ValueError; Rust's File::open would give an
+    // io::Error without an errno, so check here and raise what open() raises.
+    if bytes.contains(&0) {
+        return Err(PyErr::new::<exc::ValueError, _>(py, "embedded null byte"));
+    }
+    Ok((fspath, bytes_to_path(bytes)))
+}
+
+#[cfg(unix)]
+fn bytes_to_path(bytes: Vec<u8>) -> PathBuf {
+    use std::os::unix::ffi::OsStringExt;
+    PathBuf::from(std::ffi::OsString::from_vec(bytes))
+}
+
+#[cfg(not(unix))]
+fn bytes_to_path(bytes: Vec<u8>) -> PathBuf {
+    PathBuf::from(String::from_utf8_lossy(&bytes).into_owned())
+}
+// --8<-- [end:bind_most_common]
+
+// --8<-- [start:errors]
+/// The exception open() would raise for this I/O error.
+///
+/// Calling the `OSError` type with (errno, strerror, filename) is what CPython itself does
+/// (`PyErr_SetFromErrnoWithFilenameObject`): `OSError.__new__` looks the errno up and
+/// returns the matching subclass, so ENOENT gives FileNotFoundError, EISDIR
+/// IsADirectoryError, EACCES PermissionError, with `.errno`, `.strerror` and `.filename`
+/// set. `filename` is the str from os.fspath(), which is what open() reports.
+fn os_error(py: Python, error: &std::io::Error, filename: &PyObject) -> PyErr {
+    let Some(errno) = error.raw_os_error() else {
+        return PyErr::new::<exc::OSError, _>(py, error.to_string());
+    };
+    let build = || -> PyResult<PyObject> {
+        // os.strerror() is C's strerror(), the text open() puts in .strerror; Rust's
+        // Display for io::Error appends " (os error 2)".
+        let strerror = py.import("os")?.call(py, "strerror", (errno,), None)?;
+        py.get_type::<exc::OSError>()
+            .call(py, (errno, strerror, filename), None)
+    };
+    match build() {
+        Ok(instance) => PyErr::from_instance(py, instance),
+        Err(failure) => failure,
+    }
+}
+
+/// UnicodeDecodeError as `bytes.decode("utf-8")` would raise it.
+///
+/// `Utf8Error::valid_up_to()` is the byte offset of the first invalid byte, which is
+/// Python's `.start`. `error_len()` is the length of the invalid sequence (Python's
+/// `.end - .start`), or `None` when the input ends in the middle of a character.
+/// (rust-cpython's ready-made `UnicodeDecodeError::new_utf8` always uses start + 1 and a
+/// generic reason, so spell it out.)
+fn unicode_decode_error(py: Python, bytes: &[u8], error: std::str::Utf8Error) -> PyErr {
+    let start = error.valid_up_to();
+    let (end, reason) = match error.error_len() {
+        None => (bytes.len(), c"unexpected end of data"),
+        Some(len) => {
+            let first = bytes.get(start).copied().unwrap_or(0);
+            // Bytes that can never begin a UTF-8 sequence: continuation bytes, the
+            // overlong leads C0/C1, and F5..FF.
+            let bad_start = matches!(first, 0x80..=0xC1 | 0xF5..=0xFF);
+            (
+                start + len,
+                if bad_start {
+                    c"invalid start byte"
+                } else {
+                    c"invalid continuation byte"
+                },
+            )
+        }
+    };
+    match exc::UnicodeDecodeError::new(py, c"utf-8", bytes, start..end, reason) {
+        Ok(instance) => PyErr::from_instance(py, instance),
+        Err(failure) => failure,
+    }
+}
+// --8<-- [end:errors]
+
+// --8<-- [start:bind_calc_pi]
+fn calc_pi(py: Python, args: &PyTuple, kwargs: Option<&PyDict>) -> PyResult<String> {
+    let [digits] = positional(py, "calc_pi", args, kwargs)?;
+    // Out of range in either direction, including +-2**100, is a ValueError.
+    let digits = match index(py, digits)? {
+        Index::Fits(d) if (0..=recipes::MAX_PI_DIGITS as i64).contains(&d) => d as u64,
+        out_of_range => {
+            return Err(PyErr::new::<exc::ValueError, _>(
+                py,
+                format!(
+                    "calc_pi() digits must be between 0 and {}, got {}",
+                    recipes::MAX_PI_DIGITS,
+                    out_of_range.describe()
+                ),
+            ))
+        }
+    };
+    // The String becomes a Python str (copied once, as UTF-8) on the way out.
+    recipes::calc_pi(digits)
+        .ok_or_else(|| PyErr::new::<exc::ValueError, _>(py, "calc_pi() digits out of range"))
+}
+// --8<-- [end:bind_calc_pi]
+
+// --8<-- [start:panic_demo]
+/// NOT a recipe: shows what a Rust panic does under rust-cpython. `py_fn!` runs the body
+/// inside `catch_unwind`, so indexing past the end raises
+/// `SystemError("Rust panic: index out of bounds: ...")` in Python (and the default panic
+/// hook prints the panic to stderr). The interpreter survives, but a SystemError means
+/// "internal error in the interpreter", and `except Exception` swallows it.
+fn panic_demo(py: Python, args: &PyTuple, kwargs: Option<&PyDict>) -> PyResult<u64> {
+    let [position] = positional(py, "panic_demo", args, kwargs)?;
+    let position: usize = position.extract(py)?;
+    let table = [1u64, 2, 3];
+    Ok(table[position])
+}
+
+/// NOT a recipe, and never call it in a process you care about: the same panic inside
+/// `py.allow_threads`. rust-cpython 0.7.2 releases the GIL with `PyEval_SaveThread` and
+/// restores it with a plain statement after the closure, not in a drop guard, so a panic
+/// skips the restore and `catch_unwind` then sets the SystemError without the GIL.
+/// Undefined behaviour; in practice the process dies. This is why every function in
+/// `core` is written and tested to be panic-free.
+fn panic_demo_without_gil(py: Python, args: &PyTuple, kwargs: Option<&PyDict>) -> PyResult<u64> {
+    let [position] = positional(py, "panic_demo_without_gil", args, kwargs)?;
+    let position: usize = position.extract(py)?;
+    Ok(py.allow_threads(move || [1u64, 2, 3][position]))
+}
+// --8<-- [end:panic_demo]
+
+// --8<-- [start:extraction_demo]
+/// NOT a recipe: the crate's own argument handling, for comparison with `positional` and
+/// `index` above. `py_fn!(py, typed_argument_demo(n: u64))` parses (args, kwargs) by
+/// parameter name and extracts a `u64`: `typed_argument_demo(n=3)` is accepted (not
+/// positional-only), 3.0 and "3" raise TypeError (0.7.2 calls PyNumber_Index), but -1
+/// raises OverflowError("can't convert negative int to unsigned") where the recipes must
+/// raise ValueError.
+fn typed_argument_demo(_py: Python, n: u64) -> PyResult<u64> {
+    Ok(n)
+}
+// --8<-- [end:extraction_demo]
+
+// --8<-- [start:bind_module]
+// Generates `PyInit__native`, the symbol the import system looks for in
+// `_native.cpython-3XX-....so`. The name here must match the last part of the module
+// name that setup declares ("recipes_rust_cpython._native"). The 2015-era macro also took
+// the Python 2 init name: `py_module_initializer!(lucas, initlucas, PyInit_lucas, ...)`.
+py_module_initializer!(_native, |py, m| {
+    m.add(
+        py,
+        "__doc__",
+        "The five cookbook recipes, in Rust with rust-cpython.",
+    )?;
+    m.add(py, "fib", py_fn!(py, fib(*args, **kwargs)))?;
+    m.add(
+        py,
+        "fib_recursive",
+        py_fn!(py, fib_recursive(*args, **kwargs)),
+    )?;
+    m.add_class::<LinearRecurrence>(py)?;
+    m.add(py, "most_common", py_fn!(py, most_common(*args, **kwargs)))?;
+    m.add(py, "calc_pi", py_fn!(py, calc_pi(*args, **kwargs)))?;
+    // Demonstrations, not part of the package's API (not re-exported by __init__.py).
+    m.add(py, "panic_demo", py_fn!(py, panic_demo(*args, **kwargs)))?;
+    m.add(
+        py,
+        "panic_demo_without_gil",
+        py_fn!(py, panic_demo_without_gil(*args, **kwargs)),
+    )?;
+    m.add(
+        py,
+        "typed_argument_demo",
+        py_fn!(py, typed_argument_demo(n: u64)),
+    )?;
+    Ok(())
+});
+// --8<-- [end:bind_module]

@@ -1,0 +1,645 @@
+//! The five recipes in plain Rust.
+//!
+//! Nothing in this file knows about Python: no `cpython` types, no GIL, no reference
+//! counts. That is deliberate. `cargo test --lib --no-default-features` compiles and tests
+//! this file without the `cpython` crate and without libpython, and the binding layer in
+//! `binding.rs` only converts arguments and results.
+//!
+//! Every function here is total: for any input it returns a value or an error, it never
+//! panics. That matters more under rust-cpython than elsewhere, because a panic that
+//! unwinds out of `Python::allow_threads` leaves the interpreter without its GIL (see the
+//! chapter README). The tests at the bottom of the file throw edge inputs at everything.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::path::Path;
+use std::str::Utf8Error;
+
+// --8<-- [start:fib]
+/// The largest `n` for which F(n) fits in a `u64`: F(93) = 12200160415121876738.
+pub const MAX_FIB_N: u64 = 93;
+
+/// F(n) by iteration, or `None` when F(n) does not fit in 64 bits (n > 93).
+pub fn fib(n: u64) -> Option<u64> {
+    if n == 0 {
+        return Some(0);
+    }
+    // Pitfall: the textbook loop `(a, b) = (b, a + b)` run n times leaves F(n) in `a` but
+    // has already computed F(n + 1) in `b`, and F(94) overflows. Rust debug builds panic
+    // on that overflow, release builds silently wrap. Run the loop n - 1 times instead, so
+    // the largest value ever computed is F(n) itself, and use `checked_add` so that an n
+    // that is too large ends in `None` instead of a wrong answer.
+    let (mut previous, mut current) = (0u64, 1u64); // F(0), F(1)
+    for _ in 1..n {
+        let next = previous.checked_add(current)?;
+        previous = current;
+        current = next;
+    }
+    Some(current)
+}
+// --8<-- [end:fib]
+
+// --8<-- [start:fib_recursive]
+/// F(n) by the naive doubly recursive definition, or `None` when n > 93.
+///
+/// The exponential running time is the point: this is the compute benchmark.
+pub fn fib_recursive(n: u64) -> Option<u64> {
+    if n > MAX_FIB_N {
+        return None;
+    }
+    Some(naive_fib(n))
+}
+
+fn naive_fib(n: u64) -> u64 {
+    if n <= 1 {
+        n
+    } else {
+        // A plain `+` cannot overflow here: every partial result is some F(m) with
+        // m <= n <= 93, and F(93) < 2**64. The range check above is what proves it, so
+        // the hot path carries no overflow checks.
+        naive_fib(n - 1) + naive_fib(n - 2)
+    }
+}
+// --8<-- [end:fib_recursive]
+
+// --8<-- [start:linear_recurrence]
+/// Why a `LinearRecurrence` cannot be built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecurrenceError {
+    /// No coefficients and no initial values: the recurrence has order 0.
+    Empty,
+    /// One coefficient is needed per initial value.
+    LengthMismatch { coefficients: usize, initial: usize },
+}
+
+impl fmt::Display for RecurrenceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RecurrenceError::Empty => {
+                write!(f, "coefficients and initial values must not be empty")
+            }
+            RecurrenceError::LengthMismatch {
+                coefficients,
+                initial,
+            } => write!(
+                f,
+                "need as many coefficients as initial values, got {coefficients} coefficients \
+                 and {initial} initial values"
+            ),
+        }
+    }
+}
+
+/// The sequence a(n+k) = c(0)*a(n) + ... + c(k-1)*a(n+k-1) in checked `i64` arithmetic.
+///
+/// As a Rust `Iterator` it ends (returns `None`) at the first term that overflows `i64`,
+/// and stays ended. The binding turns that end into `OverflowError`.
+#[derive(Debug, Clone)]
+pub struct LinearRecurrence {
+    coefficients: Vec<i64>,
+    /// The last k known terms, oldest first. It shrinks only after an overflow, when no
+    /// new terms can be computed and the known ones drain out.
+    window: VecDeque<i64>,
+    overflowed: bool,
+}
+
+impl LinearRecurrence {
+    pub fn new(coefficients: Vec<i64>, initial: Vec<i64>) -> Result<Self, RecurrenceError> {
+        if coefficients.is_empty() || initial.is_empty() {
+            return Err(RecurrenceError::Empty);
+        }
+        if coefficients.len() != initial.len() {
+            return Err(RecurrenceError::LengthMismatch {
+                coefficients: coefficients.len(),
+                initial: initial.len(),
+            });
+        }
+        Ok(LinearRecurrence {
+            coefficients,
+            window: initial.into(),
+            overflowed: false,
+        })
+    }
+
+    /// c(0)*w(0) + c(1)*w(1) + ..., left to right, every `*` and `+` checked.
+    fn following_term(&self) -> Option<i64> {
+        let mut total: i64 = 0;
+        for (&c, &w) in self.coefficients.iter().zip(self.window.iter()) {
+            total = total.checked_add(c.checked_mul(w)?)?;
+        }
+        Some(total)
+    }
+}
+
+impl Iterator for LinearRecurrence {
+    type Item = i64;
+
+    fn next(&mut self) -> Option<i64> {
+        // Compute the following term before handing out the oldest one: the window must be
+        // full for that. An overflow is remembered, not reported: the terms already in the
+        // window are still valid and are returned first.
+        if !self.overflowed {
+            match self.following_term() {
+                Some(term) => self.window.push_back(term),
+                None => self.overflowed = true,
+            }
+        }
+        // `None` once the window has drained after an overflow, and forever after.
+        self.window.pop_front()
+    }
+}
+// --8<-- [end:linear_recurrence]
+
+// --8<-- [start:most_common]
+/// Why `most_common` failed.
+#[derive(Debug)]
+pub enum WordsError {
+    /// Opening or reading the file failed; the binding turns the errno into an `OSError`.
+    Io(std::io::Error),
+    /// The file is not valid UTF-8. The bytes are handed back because Python's
+    /// `UnicodeDecodeError` carries the whole input in its `.object` attribute.
+    Utf8 { bytes: Vec<u8>, error: Utf8Error },
+}
+
+/// The bytes `bytes.split()` treats as whitespace.
+///
+/// Pitfall: Rust's `u8::is_ascii_whitespace` leaves out `\x0b` (vertical tab), which
+/// Python's `bytes.split()` and `str.split()` both split on, so it would glue two words
+/// together wherever a vertical tab appears. Spell the set out.
+fn is_python_ascii_whitespace(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c')
+}
+
+/// The `n` most common words of the UTF-8 file at `path`.
+pub fn most_common_in_file(path: &Path, n: usize) -> Result<Vec<(String, u64)>, WordsError> {
+    // One read into one buffer (std::fs::read sizes the buffer from the file's metadata);
+    // every word below is a slice of this buffer, nothing is copied per word.
+    let bytes = std::fs::read(path).map_err(WordsError::Io)?;
+    most_common_in_bytes(bytes, n)
+}
+
+/// The `n` most common words of `text`, which must be valid UTF-8.
+pub fn most_common_in_bytes(mut text: Vec<u8>, n: usize) -> Result<Vec<(String, u64)>, WordsError> {
+    if let Err(error) = std::str::from_utf8(&text) {
+        return Err(WordsError::Utf8 { bytes: text, error });
+    }
+    // Lowercasing A-Z in place is safe for UTF-8: bytes of multi-byte sequences are all
+    // >= 0x80 and are left alone, so the text stays valid and no offset moves. This is
+    // exactly `bytes.lower()`; `str::to_lowercase` would also fold non-ASCII letters.
+    text.make_ascii_lowercase();
+
+    // FxHash: a fast non-cryptographic hash. The default SipHash resists hash-flooding
+    // attacks, which we do not need for counting words in a local file.
+    let mut counts: rustc_hash::FxHashMap<&[u8], u64> = Default::default();
+    for word in text
+        .split(|&byte| is_python_ascii_whitespace(byte))
+        .filter(|word| !word.is_empty())
+    {
+        *counts.entry(word).or_insert(0) += 1;
+    }
+
+    let mut ranked: Vec<(&[u8], u64)> = counts.into_iter().collect();
+    // Count descending, then word ascending. Byte order of UTF-8 is code point order, so
+    // comparing the byte slices sorts like Python compares the str. Words are distinct,
+    // so the order is total and an unstable sort is deterministic.
+    let by_rank = |a: &(&[u8], u64), b: &(&[u8], u64)| b.1.cmp(&a.1).then(a.0.cmp(b.0));
+    if n < ranked.len() {
+        // Only the first n are wanted: partition around the n-th (linear time), then
+        // sort just those, instead of sorting every distinct word.
+        if n > 0 {
+            ranked.select_nth_unstable_by(n - 1, by_rank);
+        }
+        ranked.truncate(n);
+    }
+    ranked.sort_unstable_by(by_rank);
+
+    Ok(ranked
+        .into_iter()
+        // Each word is valid UTF-8 (the whole text was, and splitting at ASCII bytes
+        // cannot cut a multi-byte character), so the lossy conversion never replaces
+        // anything; it is used because it cannot panic.
+        .map(|(word, count)| (String::from_utf8_lossy(word).into_owned(), count))
+        .collect())
+}
+// --8<-- [end:most_common]
+
+// --8<-- [start:calc_pi]
+/// The largest `digits` that `calc_pi` accepts.
+pub const MAX_PI_DIGITS: u64 = 10_000;
+
+/// Extra digits computed so that the held predigit and nines never reach the kept digits.
+const GUARD: usize = 8;
+
+/// Pi truncated to `digits` decimal places ("3", "3.1", "3.14", ...), or `None` when
+/// `digits` > 10000. Rabinowitz–Wagon spigot, a literal translation of the reference.
+pub fn calc_pi(digits: u64) -> Option<String> {
+    if digits > MAX_PI_DIGITS {
+        return None;
+    }
+    let digits = digits as usize; // <= 10000, fits every usize
+    let n = digits + 1 + GUARD; // decimal digits to produce, including the "3"
+    let size = 10 * n / 3 + 1;
+    // The working buffer: one machine integer per term of the series, all starting at 2.
+    // The values stay far below 2**32; u64 leaves room to spare.
+    let mut a: Vec<u64> = vec![2; size];
+    let mut out: Vec<u8> = Vec::with_capacity(n + 1);
+    let (mut predigit, mut nines): (u64, usize) = (0, 0);
+    for _ in 0..n {
+        let mut q: u64 = 0;
+        // i = size .. 1 over a[i - 1]; iterating the slice backwards avoids bounds checks.
+        for (index, cell) in a.iter_mut().enumerate().rev() {
+            let i = index as u64 + 1;
+            let x = 10 * *cell + q * i;
+            *cell = x % (2 * i - 1);
+            q = x / (2 * i - 1);
+        }
+        a[0] = q % 10;
+        q /= 10;
+        if q == 9 {
+            nines += 1;
+        } else if q == 10 {
+            out.push(digit_char(predigit + 1));
+            out.extend(std::iter::repeat_n(b'0', nines));
+            predigit = 0;
+            nines = 0;
+        } else {
+            out.push(digit_char(predigit));
+            out.extend(std::iter::repeat_n(b'9', nines));
+            predigit = q;
+            nines = 0;
+        }
+    }
+    out.push(digit_char(predigit));
+    out.extend(std::iter::repeat_n(b'9', nines));
+
+    // out[0] is the spigot's leading 0, out[1] is the 3. Every one of the n rounds and the
+    // final flush emits exactly one digit (nines are emitted later, never lost), so out
+    // holds n + 1 = digits + GUARD + 2 digits; `get` keeps this panic-free regardless.
+    let kept = out.get(1..digits + 2)?;
+    let mut pi = String::with_capacity(digits + 2);
+    pi.push(char::from(kept[0]));
+    if digits > 0 {
+        pi.push('.');
+        pi.extend(kept[1..].iter().map(|&d| char::from(d)));
+    }
+    Some(pi)
+}
+
+fn digit_char(d: u64) -> u8 {
+    // d is always 0..=9 here; `% 10` makes that true by construction, not by argument.
+    b'0' + (d % 10) as u8
+}
+// --8<-- [end:calc_pi]
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn fib_reference(n: u64) -> u128 {
+        let (mut a, mut b) = (0u128, 1u128);
+        for _ in 0..n {
+            (a, b) = (b, a + b);
+        }
+        a
+    }
+
+    #[test]
+    fn fib_known_values() {
+        assert_eq!(fib(0), Some(0));
+        assert_eq!(fib(1), Some(1));
+        assert_eq!(fib(2), Some(1));
+        assert_eq!(fib(90), Some(2880067194370816120));
+        assert_eq!(fib(93), Some(12200160415121876738));
+        assert_eq!(fib(94), None);
+    }
+
+    #[test]
+    fn fib_agrees_with_u128_reference_and_never_panics() {
+        // Every n up to 1000, then the edges of u64: `None` exactly when F(n) >= 2**64.
+        let edges = [u64::MAX, u64::MAX - 1, 1 << 32, 1 << 63, 94, 95, 1000];
+        for n in (0..=1000).chain(edges) {
+            let expected = if n <= MAX_FIB_N {
+                Some(fib_reference(n) as u64)
+            } else {
+                None
+            };
+            assert_eq!(fib(n), expected, "fib({n})");
+        }
+    }
+
+    #[test]
+    fn fib_recursive_agrees_with_fib() {
+        for n in 0..=25 {
+            assert_eq!(fib_recursive(n), fib(n), "fib_recursive({n})");
+        }
+        // Out of range is refused before any recursion happens (fib_recursive(93) itself
+        // would run for centuries).
+        for n in [94, 95, 1 << 32, u64::MAX] {
+            assert_eq!(fib_recursive(n), None);
+        }
+    }
+
+    #[test]
+    fn recurrence_fibonacci_and_lucas() {
+        let fibs: Vec<i64> = LinearRecurrence::new(vec![1, 1], vec![0, 1])
+            .unwrap()
+            .take(10)
+            .collect();
+        assert_eq!(fibs, [0, 1, 1, 2, 3, 5, 8, 13, 21, 34]);
+        let lucas: Vec<i64> = LinearRecurrence::new(vec![1, 1], vec![2, 1])
+            .unwrap()
+            .take(6)
+            .collect();
+        assert_eq!(lucas, [2, 1, 3, 4, 7, 11]);
+    }
+
+    #[test]
+    fn recurrence_fibonacci_stops_after_f92_and_stays_stopped() {
+        let mut it = LinearRecurrence::new(vec![1, 1], vec![0, 1]).unwrap();
+        let terms: Vec<i64> = it.by_ref().collect();
+        assert_eq!(terms.len(), 93); // F(0) ..= F(92)
+        assert_eq!(terms[92], 7540113804746346429);
+        for _ in 0..5 {
+            assert_eq!(it.next(), None);
+        }
+    }
+
+    #[test]
+    fn recurrence_overflow_drains_known_terms_first() {
+        // k = 3, a_3 = a_0 + a_1 + a_2 overflows: a_0, a_1, a_2 still come out.
+        let mut it = LinearRecurrence::new(vec![1, 1, 1], vec![i64::MAX, 1, 0]).unwrap();
+        assert_eq!(it.next(), Some(i64::MAX));
+        assert_eq!(it.next(), Some(1));
+        assert_eq!(it.next(), Some(0));
+        assert_eq!(it.next(), None);
+        // Overflow at a_4 with k = 3: a_0..a_3 are returned.
+        let doubling: Vec<i64> = LinearRecurrence::new(vec![0, 0, 2], vec![1, 2, 1 << 61])
+            .unwrap()
+            .collect();
+        // a_3 = 2**62, a_4 = 2**63 overflows: a_0, a_1, a_2, a_3 come out.
+        assert_eq!(doubling, [1, 2, 1 << 61, 1 << 62]);
+    }
+
+    #[test]
+    fn recurrence_evaluates_left_to_right() {
+        // 2 * i64::MAX: the first product alone overflows.
+        let mut it = LinearRecurrence::new(vec![2, 1], vec![i64::MAX, -1]).unwrap();
+        assert_eq!(it.next(), Some(i64::MAX));
+        assert_eq!(it.next(), Some(-1));
+        assert_eq!(it.next(), None);
+        // i64::MAX + 1 - 1: the intermediate sum overflows, so the term is an overflow
+        // even though the exact result would fit.
+        let mut it = LinearRecurrence::new(vec![1, 1, 1], vec![i64::MAX, 1, -1]).unwrap();
+        assert_eq!(it.by_ref().count(), 3);
+    }
+
+    #[test]
+    fn recurrence_constructor_errors() {
+        assert_eq!(
+            LinearRecurrence::new(vec![], vec![]).unwrap_err(),
+            RecurrenceError::Empty
+        );
+        assert_eq!(
+            LinearRecurrence::new(vec![1], vec![]).unwrap_err(),
+            RecurrenceError::Empty
+        );
+        assert!(matches!(
+            LinearRecurrence::new(vec![1, 2], vec![1]),
+            Err(RecurrenceError::LengthMismatch {
+                coefficients: 2,
+                initial: 1
+            })
+        ));
+    }
+
+    /// A tiny deterministic generator (xorshift64*), so the "fuzz" tests need no crate.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+        }
+        fn pick(&mut self, choices: &[i64]) -> i64 {
+            choices[(self.next() % choices.len() as u64) as usize]
+        }
+    }
+
+    #[test]
+    fn recurrence_never_panics_on_edge_values() {
+        // Random recurrences built from the values that break arithmetic: extremes,
+        // their neighbours, zero, +-1, powers of two. Each is driven well past its
+        // overflow point. Any panic fails the test.
+        let edge = [
+            i64::MIN,
+            i64::MIN + 1,
+            i64::MAX,
+            i64::MAX - 1,
+            -1,
+            0,
+            1,
+            2,
+            -2,
+            1 << 32,
+            -(1 << 32),
+            3037000499, // floor(sqrt(i64::MAX))
+            3037000500,
+        ];
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        for _ in 0..20_000 {
+            let k = 1 + (rng.next() % 4) as usize;
+            let coefficients: Vec<i64> = (0..k).map(|_| rng.pick(&edge)).collect();
+            let initial: Vec<i64> = (0..k).map(|_| rng.pick(&edge)).collect();
+            let mut it = LinearRecurrence::new(coefficients.clone(), initial.clone()).unwrap();
+            let mut model: Vec<i128> = initial.iter().map(|&v| v as i128).collect();
+            for step in 0..200 {
+                // Model in i128 with the same left-to-right rule.
+                let term = it.next();
+                let expected = model_term(&coefficients, &mut model, step);
+                assert_eq!(term, expected, "{coefficients:?} {initial:?} step {step}");
+                if term.is_none() {
+                    assert_eq!(it.next(), None);
+                    break;
+                }
+            }
+        }
+    }
+
+    /// Returns a_step if it and the term computed alongside it behave as the contract says.
+    fn model_term(c: &[i64], terms: &mut Vec<i128>, step: usize) -> Option<i64> {
+        let k = c.len();
+        // Compute terms until a_{step+k} is known or an overflow ends the sequence.
+        while terms.len() < step + k + 1 {
+            let n = terms.len() - k;
+            let mut t: i128 = 0;
+            let mut overflow = false;
+            for i in 0..k {
+                let product = c[i] as i128 * terms[n + i];
+                if product < i64::MIN as i128 || product > i64::MAX as i128 {
+                    overflow = true;
+                    break;
+                }
+                t += product;
+                if t < i64::MIN as i128 || t > i64::MAX as i128 {
+                    overflow = true;
+                    break;
+                }
+            }
+            if overflow {
+                break;
+            }
+            terms.push(t);
+        }
+        terms.get(step).map(|&v| v as i64)
+    }
+
+    fn words(text: &str, n: usize) -> Vec<(String, u64)> {
+        most_common_in_bytes(text.as_bytes().to_vec(), n).unwrap()
+    }
+
+    #[test]
+    fn most_common_counts_sorts_and_truncates() {
+        let text = "the cat The dog\tTHE\ncat\x0bbird\x0cbird\r\nzebra  ";
+        assert_eq!(
+            words(text, 10),
+            [
+                ("the".to_string(), 3),
+                ("bird".to_string(), 2),
+                ("cat".to_string(), 2),
+                ("dog".to_string(), 1),
+                ("zebra".to_string(), 1),
+            ]
+        );
+        assert_eq!(words(text, 2), [("the".into(), 3), ("bird".into(), 2)]);
+        assert_eq!(words(text, 0), []);
+        assert_eq!(words("", 5), []);
+        assert_eq!(words(" \t\n ", usize::MAX), []);
+    }
+
+    #[test]
+    fn most_common_lowercases_ascii_only_and_sorts_by_code_point() {
+        // bytes.lower() leaves 'É' alone, so "ÉCOLE" becomes "École", not "école".
+        // Punctuation is part of a word. Ties sort by code point: 'z' (U+007A) comes
+        // before 'É' (U+00C9) and 'é' (U+00E9).
+        assert_eq!(
+            words("École école ÉCOLE zoo Zoo, zoo,", 10),
+            [
+                ("zoo,".to_string(), 2),
+                ("École".to_string(), 2),
+                ("zoo".to_string(), 1),
+                ("école".to_string(), 1),
+            ]
+        );
+    }
+
+    #[test]
+    fn most_common_reports_the_first_invalid_byte() {
+        let mut bytes = b"valid words \xc3\xa9 then ".to_vec();
+        let start = bytes.len();
+        bytes.extend_from_slice(b"\xff bad");
+        match most_common_in_bytes(bytes.clone(), 3) {
+            Err(WordsError::Utf8 { bytes: back, error }) => {
+                assert_eq!(error.valid_up_to(), start);
+                assert_eq!(back, bytes);
+            }
+            other => panic!("expected a UTF-8 error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn most_common_never_panics_on_random_bytes() {
+        // Random byte strings drawn from whitespace, ASCII letters, and bytes that make
+        // UTF-8 invalid or multi-byte; every n from 0 to past the number of words.
+        let alphabet: Vec<u8> = b" \t\n\r\x0b\x0cabcABZ"
+            .iter()
+            .copied()
+            .chain([
+                0x80, 0xc3, 0xa9, 0xe2, 0x82, 0xac, 0xff, 0xf0, 0x9f, 0x98, 0x80,
+            ])
+            .collect();
+        let mut rng = Rng(12345);
+        for _ in 0..5_000 {
+            let len = (rng.next() % 40) as usize;
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| alphabet[(rng.next() % alphabet.len() as u64) as usize])
+                .collect();
+            for n in [0, 1, 2, 5, usize::MAX] {
+                match most_common_in_bytes(bytes.clone(), n) {
+                    Ok(ranked) => {
+                        assert!(ranked.len() <= n);
+                        assert!(ranked
+                            .windows(2)
+                            .all(|w| w[0].1 > w[1].1 || (w[0].1 == w[1].1 && w[0].0 < w[1].0)));
+                        let total: u64 = ranked.iter().map(|r| r.1).sum();
+                        if n == usize::MAX {
+                            let expected = bytes
+                                .split(|&b| is_python_ascii_whitespace(b))
+                                .filter(|w| !w.is_empty())
+                                .count() as u64;
+                            assert_eq!(total, expected);
+                        }
+                    }
+                    Err(WordsError::Utf8 { error, .. }) => {
+                        assert!(std::str::from_utf8(&bytes).is_err());
+                        assert!(error.valid_up_to() < bytes.len());
+                    }
+                    Err(WordsError::Io(e)) => panic!("unexpected I/O error {e}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn most_common_in_file_reads_and_reports_io_errors() {
+        let dir = std::env::temp_dir().join(format!("recipes-rust-cpython-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("words.txt");
+        std::fs::File::create(&file)
+            .unwrap()
+            .write_all(b"b a b")
+            .unwrap();
+        assert_eq!(
+            most_common_in_file(&file, 5).unwrap(),
+            [("b".to_string(), 2), ("a".to_string(), 1)]
+        );
+        let missing = most_common_in_file(&dir.join("missing.txt"), 5).unwrap_err();
+        assert!(matches!(missing, WordsError::Io(ref e) if e.raw_os_error().is_some()));
+        // A directory opens fine on Linux and fails on read with EISDIR.
+        assert!(matches!(
+            most_common_in_file(&dir, 5),
+            Err(WordsError::Io(_))
+        ));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn calc_pi_known_values() {
+        assert_eq!(calc_pi(0).as_deref(), Some("3"));
+        assert_eq!(calc_pi(1).as_deref(), Some("3.1"));
+        assert_eq!(calc_pi(4).as_deref(), Some("3.1415"));
+        assert_eq!(
+            calc_pi(50).as_deref(),
+            Some("3.14159265358979323846264338327950288419716939937510")
+        );
+        assert_eq!(calc_pi(MAX_PI_DIGITS + 1), None);
+        assert_eq!(calc_pi(u64::MAX), None);
+    }
+
+    #[test]
+    fn calc_pi_prefixes_agree_up_to_the_maximum() {
+        // Truncation means every shorter result is a prefix of the longest one. This runs
+        // the largest allowed input and many small ones: none may panic.
+        let longest = calc_pi(MAX_PI_DIGITS).unwrap();
+        assert_eq!(longest.len(), MAX_PI_DIGITS as usize + 2);
+        for digits in (0..=300).chain([762, 763, 1000, 9999]) {
+            let pi = calc_pi(digits).unwrap();
+            assert!(
+                longest.starts_with(&pi),
+                "calc_pi({digits}) is not a prefix"
+            );
+            assert_eq!(pi.len(), if digits == 0 { 1 } else { digits as usize + 2 });
+        }
+    }
+}

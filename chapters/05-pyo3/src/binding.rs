@@ -1,0 +1,292 @@
+//! The PyO3 binding layer: converts Python arguments, calls the plain core in `core.rs`, and
+//! turns its errors into Python exceptions. Safe Rust throughout: there is no `unsafe` block in
+//! this chapter. PyO3 generates the C-level glue (argument parsing, reference counting, the
+//! module init function) from the attributes below.
+
+use std::path::PathBuf;
+use std::sync::{Mutex, PoisonError};
+
+use pyo3::exceptions::{PyOSError, PyOverflowError, PyTypeError, PyUnicodeDecodeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyInt, PyString};
+
+use crate::core::{self, MostCommonError, RecipeError};
+
+// --8<-- [start:errors]
+/// Lets a `#[pyfunction]` return the core's `Result<_, RecipeError>` directly: PyO3 converts
+/// the error with this `From` when the function returns. The exception type is chosen here,
+/// the message comes from the core and says what was wrong.
+impl From<RecipeError> for PyErr {
+    fn from(err: RecipeError) -> PyErr {
+        match err {
+            RecipeError::Domain(message) => PyValueError::new_err(message),
+            RecipeError::Overflow(message) => PyOverflowError::new_err(message),
+        }
+    }
+}
+// --8<-- [end:errors]
+
+// --8<-- [start:index_arg]
+/// An integer argument converted as `operator.index()` converts it: `int`, `bool`, int
+/// subclasses and objects with `__index__` are accepted; `float`, `str`, `None`, ... raise
+/// `TypeError`; an exception raised by `__index__` itself propagates unchanged.
+///
+/// Why not simply take `i64`? PyO3's `i64` extraction has the same `operator.index` semantics,
+/// but it raises `OverflowError` for any int outside 64 bits, and the recipes need the sign of
+/// such an int: `fib(-2**100)` is a `ValueError` (negative), `fib(2**100)` an `OverflowError`,
+/// `calc_pi(2**100)` a `ValueError`, `most_common(path, 2**100)` means "all words".
+#[derive(Clone, Copy, Debug)]
+enum IndexArg {
+    Fits(i64),
+    BelowI64,
+    AboveI64,
+}
+
+impl IndexArg {
+    /// Clamps to the `i64` range, which is all the core needs to apply its range checks.
+    fn saturating(self) -> i64 {
+        match self {
+            IndexArg::Fits(value) => value,
+            IndexArg::BelowI64 => i64::MIN,
+            IndexArg::AboveI64 => i64::MAX,
+        }
+    }
+}
+
+impl<'a, 'py> FromPyObject<'a, 'py> for IndexArg {
+    type Error = PyErr;
+
+    #[inline] // on the hot path of every call: let it merge into the generated wrapper
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        // Fast path: an int (bool and int subclasses included) needs no `__index__` call. This
+        // is just a type-flag test, so `fib(0)` pays almost nothing for the strictness.
+        if let Ok(int) = obj.cast::<PyInt>() {
+            return int_to_index_arg(&int);
+        }
+        // Slow path: call `operator.index` once (imported once per interpreter, cached).
+        static OPERATOR_INDEX: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+        let index = OPERATOR_INDEX.import(obj.py(), "operator", "index")?;
+        let int = index.call1((obj,))?.cast_into::<PyInt>()?;
+        int_to_index_arg(&int.as_borrowed())
+    }
+}
+
+#[inline]
+fn int_to_index_arg(int: &Borrowed<'_, '_, PyInt>) -> PyResult<IndexArg> {
+    match int.extract::<i64>() {
+        Ok(value) => Ok(IndexArg::Fits(value)),
+        // An int can only fail to convert by being out of range; ask which side.
+        Err(_) if int.lt(0)? => Ok(IndexArg::BelowI64),
+        Err(_) => Ok(IndexArg::AboveI64),
+    }
+}
+// --8<-- [end:index_arg]
+
+// --8<-- [start:bind_fib]
+/// fib(n, /) -> int: the n-th Fibonacci number (0 <= n <= 93), iteratively in u64.
+#[pyfunction]
+#[pyo3(signature = (n, /))] // positional-only, like a C built-in: fib(n=3) is a TypeError
+fn fib(n: IndexArg) -> Result<u64, RecipeError> {
+    // u64 becomes a Python int (fib(93) > 2**63 is fine); RecipeError becomes ValueError or
+    // OverflowError through the `From` impl above.
+    core::fib(n.saturating())
+}
+
+/// fib_recursive(n, /) -> int: the same, by naive double recursion (exponential time).
+#[pyfunction]
+#[pyo3(signature = (n, /))]
+fn fib_recursive(n: IndexArg) -> Result<u64, RecipeError> {
+    core::fib_recursive(n.saturating())
+}
+// --8<-- [end:bind_fib]
+
+// --8<-- [start:bind_linear_recurrence]
+/// LinearRecurrence(coefficients, initial, /): an iterator over
+/// a_{n+k} = c_0*a_n + ... + c_{k-1}*a_{n+k-1}, in checked signed 64-bit arithmetic.
+///
+/// `frozen` means Python never hands out `&mut self`; the state sits behind a `Mutex`
+/// instead. On a free-threaded Python several threads can call `next()` on one instance at
+/// the same moment; with a plain `&mut self` method PyO3's runtime borrow check would make the
+/// losers raise "RuntimeError: Already borrowed". The lock is held for a few arithmetic
+/// operations and never across a call into Python, so it cannot deadlock with the interpreter.
+#[pyclass(frozen)]
+// The class is defined once but shipped in two wheels; its __module__ names the public package.
+#[cfg_attr(not(feature = "abi3"), pyo3(module = "recipes_pyo3"))]
+#[cfg_attr(feature = "abi3", pyo3(module = "recipes_pyo3_abi3"))]
+struct LinearRecurrence {
+    state: Mutex<core::LinearRecurrence>,
+}
+
+#[pymethods]
+impl LinearRecurrence {
+    #[new]
+    #[pyo3(signature = (coefficients, initial, /))]
+    fn new(coefficients: &Bound<'_, PyAny>, initial: &Bound<'_, PyAny>) -> PyResult<Self> {
+        // Checked in this order: every element of coefficients, then of initial, then shapes.
+        let coefficients = collect_i64s("coefficients", coefficients)?;
+        let initial = collect_i64s("initial", initial)?;
+        let recurrence = core::LinearRecurrence::new(coefficients, initial)?;
+        Ok(Self { state: Mutex::new(recurrence) })
+    }
+
+    fn __iter__(slf: Bound<'_, Self>) -> Bound<'_, Self> {
+        slf // iter(x) is x
+    }
+
+    fn __next__(&self) -> PyResult<i64> {
+        // A poisoned lock would mean a panic while it was held; the core cannot panic, and
+        // if it ever did, its state is still a valid window, so carry on instead of panicking.
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        state.next().ok_or_else(|| {
+            PyOverflowError::new_err(
+                "LinearRecurrence: the next term does not fit in a signed 64-bit integer",
+            )
+        })
+    }
+}
+
+/// Copies any iterable of integers into a Vec<i64>. Not `Vec<i64>` as the parameter type:
+/// PyO3's Vec extraction wants a sequence (a generator would be refused) and refuses `str`
+/// with its own message; iterating ourselves accepts every iterable, in order.
+fn collect_i64s(what: &str, iterable: &Bound<'_, PyAny>) -> PyResult<Vec<i64>> {
+    let iterator = iterable.try_iter().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "LinearRecurrence() {what} must be an iterable of integers, not {}",
+            type_name(iterable)
+        ))
+    })?;
+    let mut values = Vec::with_capacity(iterable.len().unwrap_or(0));
+    for (position, item) in iterator.enumerate() {
+        // Errors from the iterator or from __index__ propagate unchanged (`?`).
+        match item?.extract::<IndexArg>()? {
+            IndexArg::Fits(value) => values.push(value),
+            IndexArg::BelowI64 | IndexArg::AboveI64 => {
+                return Err(PyOverflowError::new_err(format!(
+                    "LinearRecurrence() {what}[{position}] does not fit in a signed 64-bit integer"
+                )));
+            }
+        }
+    }
+    Ok(values)
+}
+// --8<-- [end:bind_linear_recurrence]
+
+// --8<-- [start:bind_most_common]
+/// The `path` argument of most_common: what `os.fspath()` makes of it must be a `str`.
+/// Keeps that `str` object too: it is what `open()` puts in `OSError.filename`.
+struct StrPath<'py> {
+    path: PathBuf,
+    as_str: Bound<'py, PyString>,
+}
+
+impl<'a, 'py> FromPyObject<'a, 'py> for StrPath<'py> {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        let py = obj.py();
+        let fspath_result = if obj.is_instance_of::<PyString>() {
+            obj.to_owned()
+        } else {
+            static OS_FSPATH: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+            // os.fspath raises TypeError for int, None, ... itself.
+            OS_FSPATH.import(py, "os", "fspath")?.call1((obj,))?
+        };
+        // bytes paths (and PathLike objects returning bytes) are refused on purpose.
+        let as_str = fspath_result.cast_into::<PyString>().map_err(|_| {
+            PyTypeError::new_err(format!(
+                "most_common() path must be str or os.PathLike returning str, not {}",
+                type_name(&obj)
+            ))
+        })?;
+        // PyO3's PathBuf conversion encodes with the filesystem encoding, as open() does.
+        let path: PathBuf = as_str.extract()?;
+        Ok(StrPath { path, as_str })
+    }
+}
+
+/// most_common(path, n, /) -> list[tuple[str, int]]: the n most common words of a UTF-8 file.
+#[pyfunction]
+#[pyo3(signature = (path, n, /))]
+fn most_common(py: Python<'_>, path: StrPath<'_>, n: IndexArg) -> PyResult<Vec<(String, u64)>> {
+    // `detach` releases the GIL (on free-threaded Python: detaches this thread) while the
+    // closure reads and counts, so other Python threads run meanwhile. The closure may not
+    // touch Python objects: PyO3 enforces that at compile time (it must be `Send`), which is
+    // why only the Rust PathBuf goes in and only Rust data comes out.
+    let fs_path = &path.path;
+    let counted = py.detach(|| core::most_common_in_file(fs_path, n.saturating()));
+    // Back under the GIL: build the Python exception, or PyO3 converts the Vec into a
+    // list of (str, int) tuples (this copy is the price of crossing the boundary).
+    counted.map_err(|err| most_common_error(py, err, &path.as_str))
+}
+
+/// Maps the core's error to what `open(path, "rb").read().decode("utf-8")` would raise.
+fn most_common_error(py: Python<'_>, err: MostCommonError, filename: &Bound<'_, PyString>) -> PyErr {
+    match err {
+        MostCommonError::Domain(message) => PyValueError::new_err(message),
+        MostCommonError::NulInPath => PyValueError::new_err("embedded null byte"),
+        MostCommonError::Io(io_error) => match io_error.raw_os_error() {
+            // OSError(errno, strerror, filename): CPython's OSError constructor picks the
+            // subclass from errno (ENOENT -> FileNotFoundError, EISDIR -> IsADirectoryError, ...)
+            // and sets .errno, .strerror and .filename, exactly as for open().
+            Some(errno) => {
+                PyOSError::new_err((errno, strerror(py, errno), filename.clone().unbind()))
+            }
+            None => PyOSError::new_err(io_error.to_string()),
+        },
+        MostCommonError::InvalidUtf8(utf8_error) => {
+            // .start = the offset of the first invalid byte (Utf8Error::valid_up_to).
+            let bytes = utf8_error.as_bytes();
+            match PyUnicodeDecodeError::new_utf8(py, bytes, utf8_error.utf8_error()) {
+                Ok(exception) => PyErr::from_value(exception.into_any()),
+                Err(creating_failed) => creating_failed,
+            }
+        }
+    }
+}
+
+/// The C library's message for an errno, as Python shows it: `os.strerror(errno)`. (Rust's
+/// io::Error text appends " (os error 2)", which Python's own OSError never has.)
+fn strerror(py: Python<'_>, errno: i32) -> String {
+    static OS_STRERROR: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    OS_STRERROR
+        .import(py, "os", "strerror")
+        .and_then(|f| f.call1((errno,)))
+        .and_then(|message| message.extract::<String>())
+        .unwrap_or_else(|_| std::io::Error::from_raw_os_error(errno).to_string())
+}
+// --8<-- [end:bind_most_common]
+
+// --8<-- [start:bind_calc_pi]
+/// calc_pi(digits, /) -> str: pi truncated to 0 <= digits <= 10000 decimal places.
+#[pyfunction]
+#[pyo3(signature = (digits, /))]
+fn calc_pi(digits: IndexArg) -> Result<String, RecipeError> {
+    // The digits are produced into a Rust String and copied once into a new Python str.
+    core::calc_pi(digits.saturating())
+}
+// --8<-- [end:bind_calc_pi]
+
+fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type().name().map_or_else(|_| "object".to_owned(), |name| name.to_string())
+}
+
+// --8<-- [start:bind_module]
+/// The five extending-python recipes, in Rust, bound with PyO3.
+///
+/// A declarative module: the `mod` lists what Python sees. Its name `_native` must match the
+/// file name maturin gives the shared library (`module-name` in pyproject.toml), or the
+/// import fails with "dynamic module does not define module export function".
+/// `gil_used = false` is PyO3's default since 0.28, written out as a promise: nothing here
+/// relies on the GIL for thread safety, so free-threaded Python keeps the GIL off.
+#[pymodule(name = "_native", gil_used = false)]
+mod native {
+    #[pymodule_export]
+    use super::{LinearRecurrence, calc_pi, fib, fib_recursive, most_common};
+
+    // Not recipes: small functions the README and tests use to show what panics and
+    // exceptions look like on the Python side (see src/demos.rs).
+    #[pymodule_export]
+    use crate::demos::{_callback_demo, _io_error_demo, _panic_demo};
+}
+// --8<-- [end:bind_module]

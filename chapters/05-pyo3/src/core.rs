@@ -1,0 +1,592 @@
+//! The five recipes in plain Rust. Nothing here knows about Python: this module compiles and
+//! is tested (`cargo test --lib --no-default-features`) without PyO3 and without a Python
+//! interpreter. The PyO3 layer in `binding.rs` converts arguments, maps the errors below to
+//! Python exceptions and releases the GIL; the rules themselves live here.
+//!
+//! No function here may panic on any input: a panic that reaches Python becomes
+//! `pyo3_runtime.PanicException`, which is not an `Exception` (see README). The property tests
+//! at the bottom of this file call every function with edge inputs to hold us to that.
+
+use std::collections::{HashMap, VecDeque};
+use std::fmt;
+use std::io;
+use std::path::Path;
+use std::string::FromUtf8Error;
+
+/// Why a recipe refused its arguments. The binding maps each variant to one Python exception.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecipeError {
+    /// The argument is outside the recipe's domain (Python: `ValueError`).
+    Domain(String),
+    /// The result would not fit in 64 bits (Python: `OverflowError`).
+    Overflow(String),
+}
+
+impl fmt::Display for RecipeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RecipeError::Domain(message) | RecipeError::Overflow(message) => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for RecipeError {}
+
+/// Shows an integer argument in an error message.
+///
+/// Python integers have no size limit; the binding clamps them into `i64` before calling the
+/// core (`fib(-2**100)` arrives as `i64::MIN`). So at the two ends of the range the message
+/// says "or less" / "or more" instead of printing a number the caller never passed.
+struct Shown(i64);
+
+impl fmt::Display for Shown {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            i64::MIN => write!(f, "{} or less", i64::MIN),
+            i64::MAX => write!(f, "{} or more", i64::MAX),
+            n => write!(f, "{n}"),
+        }
+    }
+}
+
+/// F(93) = 12200160415121876738 is the largest Fibonacci number below 2**64.
+pub const FIB_MAX_N: i64 = 93;
+
+/// Checks a Fibonacci argument: negative is a domain error, above 93 the result overflows.
+fn fib_argument(function: &str, n: i64) -> Result<u32, RecipeError> {
+    if n < 0 {
+        return Err(RecipeError::Domain(format!(
+            "{function}() argument must be >= 0, got {}",
+            Shown(n)
+        )));
+    }
+    if n > FIB_MAX_N {
+        return Err(RecipeError::Overflow(format!(
+            "{function}() argument must be <= {FIB_MAX_N} (the result must fit in 64 bits), got {}",
+            Shown(n)
+        )));
+    }
+    // 0 <= n <= 93 here, so the conversion cannot fail; `unwrap_or` keeps it panic-free anyway.
+    Ok(u32::try_from(n).unwrap_or(0))
+}
+
+// --8<-- [start:fib]
+/// The n-th Fibonacci number, iteratively, in unsigned 64-bit arithmetic.
+pub fn fib(n: i64) -> Result<u64, RecipeError> {
+    let n = fib_argument("fib", n)?;
+    if n == 0 {
+        return Ok(0);
+    }
+    // Pitfall: the textbook loop `(a, b) = (b, a + b)` run n times ends holding F(n+1) in `b`,
+    // and F(94) does not fit in a u64, so fib(93) would overflow (a panic in a debug build).
+    // Running the loop n-1 times never computes anything beyond F(n).
+    let (mut a, mut b) = (0u64, 1u64); // F(0), F(1)
+    for _ in 1..n {
+        (a, b) = (b, a + b);
+    }
+    Ok(b)
+}
+// --8<-- [end:fib]
+
+// --8<-- [start:fib_recursive]
+/// The n-th Fibonacci number by the naive doubly recursive definition: exponential on purpose.
+pub fn fib_recursive(n: i64) -> Result<u64, RecipeError> {
+    let n = fib_argument("fib_recursive", n)?;
+    Ok(naive_fib(u64::from(n)))
+}
+
+/// `n <= 93` (checked by the caller), so the sum is at most F(93) and cannot overflow.
+fn naive_fib(n: u64) -> u64 {
+    if n <= 1 {
+        n
+    } else {
+        naive_fib(n - 1) + naive_fib(n - 2)
+    }
+}
+// --8<-- [end:fib_recursive]
+
+// --8<-- [start:linear_recurrence]
+/// An iterator over a_0, a_1, ... with a_{n+k} = c_0*a_n + ... + c_{k-1}*a_{n+k-1}.
+///
+/// `next()` returns `None` once the next term is not representable in `i64`, and keeps
+/// returning `None` afterwards; the binding turns that into `OverflowError`.
+#[derive(Debug, Clone)]
+pub struct LinearRecurrence {
+    coefficients: Vec<i64>,
+    /// The terms known but not yet returned: a_n .. a_{n+k-1} while no overflow has happened,
+    /// afterwards only the ones still to drain.
+    window: VecDeque<i64>,
+    overflowed: bool,
+}
+
+impl LinearRecurrence {
+    pub fn new(coefficients: Vec<i64>, initial: Vec<i64>) -> Result<Self, RecipeError> {
+        if coefficients.is_empty() {
+            return Err(RecipeError::Domain(
+                "LinearRecurrence() needs at least one coefficient and initial value, got none"
+                    .to_owned(),
+            ));
+        }
+        if coefficients.len() != initial.len() {
+            return Err(RecipeError::Domain(format!(
+                "LinearRecurrence() needs as many initial values as coefficients, got {} \
+                 coefficients and {} initial values",
+                coefficients.len(),
+                initial.len()
+            )));
+        }
+        Ok(Self { coefficients, window: initial.into(), overflowed: false })
+    }
+
+    /// The term after the window, evaluated left to right with every `*` and `+` checked;
+    /// `None` if any step overflows.
+    fn following_term(&self) -> Option<i64> {
+        self.coefficients
+            .iter()
+            .zip(&self.window)
+            .try_fold(0i64, |total, (&c, &a)| total.checked_add(c.checked_mul(a)?))
+    }
+}
+
+impl Iterator for LinearRecurrence {
+    type Item = i64;
+
+    fn next(&mut self) -> Option<i64> {
+        if self.window.is_empty() {
+            return None; // overflowed and drained: stay here for good
+        }
+        if !self.overflowed {
+            match self.following_term() {
+                Some(term) => self.window.push_back(term),
+                // Not an error yet: the terms already in the window are still returned.
+                None => self.overflowed = true,
+            }
+        }
+        self.window.pop_front()
+    }
+}
+// --8<-- [end:linear_recurrence]
+
+// --8<-- [start:most_common]
+/// Why `most_common` failed.
+#[derive(Debug)]
+pub enum MostCommonError {
+    /// `n` was negative (Python: `ValueError`).
+    Domain(String),
+    /// The path contains a NUL byte, which no OS path can (Python: `ValueError`, as `open()`).
+    NulInPath,
+    /// Opening or reading failed (Python: the `OSError` subclass for its errno).
+    Io(io::Error),
+    /// The file is not UTF-8; the error still owns the bytes (Python: `UnicodeDecodeError`).
+    InvalidUtf8(FromUtf8Error),
+}
+
+impl fmt::Display for MostCommonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MostCommonError::Domain(message) => f.write_str(message),
+            MostCommonError::NulInPath => f.write_str("embedded null byte"),
+            MostCommonError::Io(err) => err.fmt(f),
+            MostCommonError::InvalidUtf8(err) => err.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for MostCommonError {}
+
+impl From<io::Error> for MostCommonError {
+    fn from(err: io::Error) -> Self {
+        MostCommonError::Io(err)
+    }
+}
+
+impl From<FromUtf8Error> for MostCommonError {
+    fn from(err: FromUtf8Error) -> Self {
+        MostCommonError::InvalidUtf8(err)
+    }
+}
+
+/// The `n` most common words of the UTF-8 file at `path` (all of them if `n` is larger).
+pub fn most_common_in_file(path: &Path, n: i64) -> Result<Vec<(String, u64)>, MostCommonError> {
+    let n = most_common_limit(n)?;
+    if path.as_os_str().as_encoded_bytes().contains(&0) {
+        return Err(MostCommonError::NulInPath);
+    }
+    // One read into one buffer sized from the file's metadata; no per-line allocation.
+    let bytes = std::fs::read(path)?;
+    most_common_in_bytes(bytes, n)
+}
+
+/// Checks `n`: negative is an error, anything larger than the address space means "all".
+fn most_common_limit(n: i64) -> Result<usize, MostCommonError> {
+    if n < 0 {
+        return Err(MostCommonError::Domain(format!(
+            "most_common() n must be >= 0, got {}",
+            Shown(n)
+        )));
+    }
+    Ok(usize::try_from(n).unwrap_or(usize::MAX))
+}
+
+/// Validates the whole buffer as UTF-8 (taking ownership, so the error can hand the bytes to
+/// `UnicodeDecodeError` without a copy), lowercases it in place and counts.
+pub fn most_common_in_bytes(bytes: Vec<u8>, n: usize) -> Result<Vec<(String, u64)>, MostCommonError> {
+    let mut text = String::from_utf8(bytes)?;
+    // ASCII-only lowercasing, as Python's bytes.lower(): 'A'-'Z' only, in place, no allocation.
+    text.make_ascii_lowercase();
+    Ok(most_common_words(&text, n))
+}
+
+/// What `bytes.split()` splits on: ASCII whitespace including \x0b (vertical tab). Rust's own
+/// `char::is_ascii_whitespace` leaves \x0b out, so it would disagree with Python.
+fn is_python_bytes_whitespace(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0b' | '\x0c')
+}
+
+/// Counts the words of an already lowercased text; ranks by count descending, then by word
+/// (byte order of UTF-8 = code point order).
+pub fn most_common_words(text: &str, n: usize) -> Vec<(String, u64)> {
+    // Keys borrow from `text`: counting allocates nothing per word. foldhash is a fast seeded
+    // hasher; std's default SipHash is DoS-resistant but several times slower on short keys.
+    let mut counts: HashMap<&str, u64, foldhash::fast::RandomState> = HashMap::default();
+    for word in text.split(is_python_bytes_whitespace).filter(|w| !w.is_empty()) {
+        *counts.entry(word).or_insert(0) += 1;
+    }
+    let mut ranked: Vec<(&str, u64)> = counts.into_iter().collect();
+    let by_rank = |a: &(&str, u64), b: &(&str, u64)| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0));
+    if n == 0 {
+        return Vec::new();
+    }
+    if n < ranked.len() {
+        // Only the first n need sorting: partition around the n-th, then sort that prefix.
+        ranked.select_nth_unstable_by(n - 1, by_rank);
+        ranked.truncate(n);
+    }
+    ranked.sort_unstable_by(by_rank); // words are unique, so unstable is deterministic
+    // Only the n returned words are copied out of the buffer.
+    ranked.into_iter().map(|(word, count)| (word.to_owned(), count)).collect()
+}
+// --8<-- [end:most_common]
+
+// --8<-- [start:calc_pi]
+/// Extra digits computed so the held predigit and run of nines never reach the kept digits.
+const GUARD: usize = 8;
+pub const CALC_PI_MAX_DIGITS: i64 = 10_000;
+
+/// Pi truncated to `digits` decimal places, by the Rabinowitz–Wagon spigot (base 10), a
+/// literal translation of the Python reference so every chapter does the same work.
+pub fn calc_pi(digits: i64) -> Result<String, RecipeError> {
+    if !(0..=CALC_PI_MAX_DIGITS).contains(&digits) {
+        return Err(RecipeError::Domain(format!(
+            "calc_pi() digits must be between 0 and {CALC_PI_MAX_DIGITS}, got {}",
+            Shown(digits)
+        )));
+    }
+    let digits = usize::try_from(digits).unwrap_or(0); // 0..=10000, checked above
+    let n = digits + 1 + GUARD; // digits to produce, including the "3"
+    let size = 10 * n / 3 + 1;
+    // All values stay below ~2 million; u64 leaves a wide margin.
+    let mut a = vec![2u64; size];
+    let mut out: Vec<u8> = Vec::with_capacity(n + 1);
+    let (mut predigit, mut nines) = (0u8, 0usize);
+    for _ in 0..n {
+        let mut q = 0u64;
+        // i = size .. 1 paired with a[i-1]; zipping iterators avoids a bounds check per step.
+        for (slot, i) in a.iter_mut().rev().zip((1..=size as u64).rev()) {
+            let x = 10 * *slot + q * i;
+            *slot = x % (2 * i - 1);
+            q = x / (2 * i - 1);
+        }
+        a[0] = q % 10;
+        q /= 10;
+        if q == 9 {
+            nines += 1;
+        } else if q == 10 {
+            out.push(predigit + 1);
+            out.extend(std::iter::repeat_n(0, nines));
+            (predigit, nines) = (0, 0);
+        } else {
+            out.push(predigit);
+            out.extend(std::iter::repeat_n(9, nines));
+            (predigit, nines) = (q as u8, 0);
+        }
+    }
+    out.push(predigit);
+    out.extend(std::iter::repeat_n(9, nines));
+    // out[0] is the spigot's leading 0 and out[1] the 3. skip/take instead of slicing: the
+    // length is always right, but an iterator cannot panic if it were not.
+    let mut shown = String::with_capacity(digits + 2);
+    for (position, digit) in out.iter().skip(1).take(digits + 1).enumerate() {
+        if position == 1 {
+            shown.push('.');
+        }
+        shown.push(char::from(b'0' + digit % 10));
+    }
+    Ok(shown)
+}
+// --8<-- [end:calc_pi]
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::BTreeMap;
+
+    // ---- known values ----
+
+    #[test]
+    fn fib_known_values() {
+        assert_eq!(fib(0), Ok(0));
+        assert_eq!(fib(1), Ok(1));
+        assert_eq!(fib(2), Ok(1));
+        assert_eq!(fib(90), Ok(2_880_067_194_370_816_120));
+        assert_eq!(fib(93), Ok(12_200_160_415_121_876_738));
+        assert!(matches!(fib(94), Err(RecipeError::Overflow(_))));
+        assert!(matches!(fib(-1), Err(RecipeError::Domain(_))));
+    }
+
+    #[test]
+    fn messages_say_what_was_wrong() {
+        assert_eq!(fib(-1).unwrap_err().to_string(), "fib() argument must be >= 0, got -1");
+        assert_eq!(
+            fib(i64::MIN).unwrap_err().to_string(),
+            "fib() argument must be >= 0, got -9223372036854775808 or less"
+        );
+        assert_eq!(
+            calc_pi(10_001).unwrap_err().to_string(),
+            "calc_pi() digits must be between 0 and 10000, got 10001"
+        );
+    }
+
+    #[test]
+    fn fib_recursive_matches_fib() {
+        for n in 0..=25 {
+            assert_eq!(fib_recursive(n), fib(n));
+        }
+        assert!(matches!(fib_recursive(94), Err(RecipeError::Overflow(_))));
+        assert!(matches!(fib_recursive(i64::MIN), Err(RecipeError::Domain(_))));
+    }
+
+    #[test]
+    fn fibonacci_recurrence_stops_after_f92() {
+        let terms: Vec<i64> = LinearRecurrence::new(vec![1, 1], vec![0, 1]).unwrap().collect();
+        assert_eq!(terms.len(), 93); // F(0)..F(92); F(93) > i64::MAX
+        assert_eq!(terms[92], 7_540_113_804_746_346_429);
+    }
+
+    #[test]
+    fn lucas_numbers() {
+        let lucas: Vec<i64> = LinearRecurrence::new(vec![1, 1], vec![2, 1]).unwrap().take(6).collect();
+        assert_eq!(lucas, [2, 1, 3, 4, 7, 11]);
+    }
+
+    #[test]
+    fn recurrence_drains_known_terms_after_overflow() {
+        // k = 3, a_3 = a_0 + a_1 + a_2 fits, a_4 overflows: a_0..a_3 are returned, then None.
+        let big = i64::MAX / 2;
+        let mut r = LinearRecurrence::new(vec![1, 1, 1], vec![0, 1, big]).unwrap();
+        assert_eq!(r.by_ref().take(10).collect::<Vec<_>>(), [0, 1, big, big + 1]);
+        assert_eq!(r.next(), None);
+        assert_eq!(r.next(), None);
+    }
+
+    #[test]
+    fn recurrence_rejects_bad_shapes() {
+        assert!(LinearRecurrence::new(vec![], vec![]).is_err());
+        assert!(LinearRecurrence::new(vec![1], vec![1, 2]).is_err());
+    }
+
+    #[test]
+    fn words_split_like_bytes_split_and_lower_like_bytes_lower() {
+        let text = "The the\x0bTHE\x0cÄpfel äpfel\t a\r\nb b ";
+        let mut owned = text.to_owned();
+        owned.make_ascii_lowercase();
+        let ranked = most_common_words(&owned, 10);
+        assert_eq!(
+            ranked,
+            [("the".into(), 3), ("b".into(), 2), ("a".into(), 1), ("Äpfel".into(), 1), ("äpfel".into(), 1)]
+        );
+        assert_eq!(most_common_words(&owned, 2).len(), 2);
+        assert!(most_common_words("", 5).is_empty());
+        assert!(most_common_words(&owned, 0).is_empty());
+    }
+
+    #[test]
+    fn invalid_utf8_reports_where() {
+        let err = most_common_in_bytes(b"ok \xff".to_vec(), 1).unwrap_err();
+        match err {
+            MostCommonError::InvalidUtf8(e) => assert_eq!(e.utf8_error().valid_up_to(), 3),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn missing_file_and_nul_and_negative_n() {
+        let missing = most_common_in_file(Path::new("/definitely/not/here"), 1).unwrap_err();
+        assert!(matches!(missing, MostCommonError::Io(ref e) if e.kind() == io::ErrorKind::NotFound));
+        let nul = most_common_in_file(Path::new("a\0b"), 1).unwrap_err();
+        assert!(matches!(nul, MostCommonError::NulInPath));
+        let negative = most_common_in_file(Path::new("whatever"), -1).unwrap_err();
+        assert!(matches!(negative, MostCommonError::Domain(_)));
+    }
+
+    #[test]
+    fn calc_pi_known_values() {
+        assert_eq!(calc_pi(0).unwrap(), "3");
+        assert_eq!(calc_pi(4).unwrap(), "3.1415");
+        assert_eq!(calc_pi(50).unwrap(), "3.14159265358979323846264338327950288419716939937510");
+        assert!(calc_pi(-1).is_err());
+        assert!(calc_pi(10_001).is_err());
+    }
+
+    #[test]
+    fn calc_pi_largest_argument_runs_with_overflow_checks() {
+        // The largest buffer gives the largest intermediate values: a debug-profile overflow
+        // check would panic here if u64 were not wide enough.
+        let pi = calc_pi(CALC_PI_MAX_DIGITS).unwrap();
+        assert_eq!(pi.len(), 10_002);
+        assert!(pi.ends_with("5678")); // digits 9997..10000 of pi
+    }
+
+    // ---- no panic on any input (property tests; overflow checks are on in test builds) ----
+
+    /// Integers that stress the edges: extremes, the recipes' limits and their neighbours.
+    fn edge_i64() -> impl Strategy<Value = i64> {
+        prop_oneof![
+            any::<i64>(),
+            -3i64..=100,
+            Just(i64::MIN),
+            Just(i64::MAX),
+            Just(CALC_PI_MAX_DIGITS),
+            Just(CALC_PI_MAX_DIGITS + 1),
+        ]
+    }
+
+    /// A reference model for most_common: BTreeMap, full sort, no cleverness.
+    fn model_most_common(bytes: &[u8], n: usize) -> Vec<(String, u64)> {
+        let mut counts: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
+        for word in bytes.split(|b| b" \t\n\r\x0b\x0c".contains(b)).filter(|w| !w.is_empty()) {
+            *counts.entry(word.to_ascii_lowercase()).or_insert(0) += 1;
+        }
+        let mut ranked: Vec<(Vec<u8>, u64)> = counts.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        ranked.truncate(n);
+        ranked.into_iter().map(|(w, c)| (String::from_utf8(w).unwrap(), c)).collect()
+    }
+
+    proptest! {
+        #[test]
+        fn fib_never_panics(n in edge_i64()) {
+            match fib(n) {
+                Ok(_) => prop_assert!((0..=FIB_MAX_N).contains(&n)),
+                Err(RecipeError::Domain(_)) => prop_assert!(n < 0),
+                Err(RecipeError::Overflow(_)) => prop_assert!(n > FIB_MAX_N),
+            }
+        }
+
+        #[test]
+        fn fib_recursive_never_panics(n in edge_i64()) {
+            // Valid n above ~30 takes too long to run in a test; those are the same additions
+            // fib() already checks up to 93, and F(93) fits, so the sum cannot overflow.
+            prop_assume!(!(31..=FIB_MAX_N).contains(&n));
+            let result = fib_recursive(n);
+            if (0..=30).contains(&n) {
+                prop_assert_eq!(result, fib(n));
+            } else {
+                prop_assert!(result.is_err());
+            }
+        }
+
+        #[test]
+        fn calc_pi_never_panics(
+            // Not edge_i64(): it picks 10000 often, and one calc_pi(10000) is enough (above).
+            digits in prop_oneof![any::<i64>(), -3i64..400, Just(i64::MIN), Just(i64::MAX), Just(CALC_PI_MAX_DIGITS + 1)],
+        ) {
+            match calc_pi(digits) {
+                Ok(pi) => {
+                    let expected_len = if digits == 0 { 1 } else { digits as usize + 2 };
+                    prop_assert_eq!(pi.len(), expected_len);
+                    prop_assert!(pi.starts_with('3'));
+                }
+                Err(_) => prop_assert!(!(0..=CALC_PI_MAX_DIGITS).contains(&digits)),
+            }
+        }
+
+        #[test]
+        fn calc_pi_prefixes_agree(a in 0i64..300, b in 0i64..300) {
+            // Truncation, not rounding: a shorter result is a prefix of a longer one.
+            let (short, long) = (calc_pi(a.min(b)).unwrap(), calc_pi(a.max(b)).unwrap());
+            prop_assert!(long.starts_with(&short));
+        }
+
+        #[test]
+        fn recurrence_never_panics_and_follows_its_definition(
+            pairs in prop::collection::vec(
+                (prop_oneof![any::<i64>(), -3i64..=3], prop_oneof![any::<i64>(), -3i64..=3]),
+                0..6,
+            ),
+            extra_initial in prop::option::of(any::<i64>()),
+        ) {
+            let (coefficients, mut initial): (Vec<i64>, Vec<i64>) = pairs.into_iter().unzip();
+            if let Some(value) = extra_initial {
+                initial.push(value); // also try mismatched lengths
+            }
+            let Ok(recurrence) = LinearRecurrence::new(coefficients.clone(), initial.clone()) else {
+                prop_assert!(coefficients.is_empty() || coefficients.len() != initial.len());
+                return Ok(());
+            };
+            let terms: Vec<i64> = recurrence.clone().take(300).collect();
+            // Every term beyond the initial ones is the checked sum over the previous k terms;
+            // compute it independently in i128 (no step of a valid term leaves i64).
+            let k = coefficients.len();
+            for (index, &term) in terms.iter().enumerate().skip(k) {
+                let expected: i128 = coefficients.iter().zip(&terms[index - k..index])
+                    .map(|(&c, &a)| i128::from(c) * i128::from(a)).sum();
+                prop_assert_eq!(i128::from(term), expected);
+            }
+            // Once it stops, it stays stopped.
+            let mut stopped = recurrence;
+            if terms.len() < 300 {
+                for _ in 0..terms.len() { stopped.next(); }
+                prop_assert_eq!(stopped.next(), None);
+                prop_assert_eq!(stopped.next(), None);
+            }
+        }
+
+        #[test]
+        fn most_common_never_panics_and_matches_a_model(
+            bytes in prop::collection::vec(
+                prop_oneof![
+                    any::<u8>(),
+                    prop::sample::select(b" \t\n\r\x0b\x0cAaBb".to_vec()),
+                ],
+                0..200,
+            ),
+            n in prop_oneof![0usize..8, Just(usize::MAX)],
+        ) {
+            match most_common_in_bytes(bytes.clone(), n) {
+                Ok(ranked) => prop_assert_eq!(ranked, model_most_common(&bytes, n)),
+                Err(MostCommonError::InvalidUtf8(e)) => {
+                    let up_to = e.utf8_error().valid_up_to();
+                    prop_assert!(std::str::from_utf8(&bytes).is_err());
+                    prop_assert!(std::str::from_utf8(&bytes[..up_to]).is_ok());
+                }
+                Err(other) => prop_assert!(false, "unexpected error {:?}", other),
+            }
+        }
+
+        #[test]
+        fn most_common_utf8_text_matches_a_model(text in "[ \\taAbB\u{e4}\u{c4}\u{1f600}\x0b\x0c]{0,60}", n in 0usize..5) {
+            let ranked = most_common_in_bytes(text.clone().into_bytes(), n).unwrap();
+            prop_assert_eq!(ranked, model_most_common(text.as_bytes(), n));
+        }
+
+        #[test]
+        fn most_common_limit_never_panics(n in edge_i64()) {
+            match most_common_limit(n) {
+                Ok(limit) => prop_assert!(n >= 0 && (limit == usize::MAX || limit as u128 == n as u128)),
+                Err(_) => prop_assert!(n < 0),
+            }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+"""The abi3 variant: the same Rust source built once for the stable ABI of CPython >= 3.9."""
+
+import importlib
+import importlib.metadata
+import sys
+from itertools import islice
+
+import pytest
+
+
+def wheel_tags(distribution):
+    wheel = importlib.metadata.distribution(distribution).read_text("WHEEL") or ""
+    return [line.split(":", 1)[1].strip() for line in wheel.splitlines() if line.startswith("Tag:")]
+
+
+@pytest.fixture(scope="module")
+def abi3():
+    try:
+        return importlib.import_module("recipes_pyo3_abi3")
+    except ImportError:
+        pytest.skip("recipes_pyo3_abi3 is not installed (pip install ./abi3)")
+
+
+def test_abi3_wheel_is_tagged_cp39_abi3(abi3):
+    tags = wheel_tags("recipes-pyo3-abi3")
+    assert tags and all(tag.startswith("cp39-abi3-") for tag in tags), tags
+    # ... and its extension file carries the stable-ABI suffix instead of a version tag.
+    native_file = importlib.import_module("recipes_pyo3_abi3._native").__file__
+    assert ".abi3." in native_file or native_file.endswith(".pyd")
+
+
+def test_main_wheel_is_tagged_for_this_python_only():
+    version = f"cp{sys.version_info.major}{sys.version_info.minor}"
+    tags = wheel_tags("recipes-pyo3")
+    assert tags and all(tag.startswith(f"{version}-{version}") for tag in tags), tags
+
+
+def test_both_builds_give_the_same_results(abi3, tmp_path):
+    import recipes_pyo3 as main
+
+    (tmp_path / "w.txt").write_text("a b b c c c")
+    assert main.most_common(tmp_path / "w.txt", 5) == abi3.most_common(tmp_path / "w.txt", 5)
+    assert [main.fib(n) for n in range(94)] == [abi3.fib(n) for n in range(94)]
+    assert main.calc_pi(500) == abi3.calc_pi(500)
+    def first_terms(module):
+        return list(islice(module.LinearRecurrence([2, -1, 3], [1, 2, 3]), 30))
+
+    assert first_terms(main) == first_terms(abi3)
+    # The two builds are separate extension modules with separate classes.
+    assert main.LinearRecurrence is not abi3.LinearRecurrence
+
+
+METH_VARARGS, METH_KEYWORDS, METH_FASTCALL = 0x1, 0x2, 0x80
+
+
+def calling_convention(builtin_function):
+    """The ml_flags of a C function's PyMethodDef, read with ctypes (a CPython detail).
+
+    PyCFunctionObject starts with the object header, then `PyMethodDef *m_ml`; a PyMethodDef
+    is {const char *ml_name; void *ml_meth; int ml_flags; ...}.
+    """
+    import ctypes
+
+    header = object.__basicsize__  # sizeof(PyObject), larger on free-threaded builds
+    method_def = ctypes.c_void_p.from_address(id(builtin_function) + header).value
+    return ctypes.c_int.from_address(method_def + 2 * ctypes.sizeof(ctypes.c_void_p)).value
+
+
+@pytest.mark.skipif(sys.implementation.name != "cpython", reason="reads CPython structures")
+def test_abi3_py39_functions_use_the_tuple_and_dict_calling_convention(abi3):
+    # METH_FASTCALL (arguments as a C array, no tuple) joined the stable ABI in Python 3.10.
+    # A wheel for abi3-py39 must therefore use METH_VARARGS | METH_KEYWORDS: every call
+    # packs its arguments into a new tuple first. This is most of what abi3 costs per call;
+    # building for abi3-py310 or newer gets the fast convention back.
+    import recipes_pyo3 as main
+
+    assert calling_convention(main.fib) & METH_FASTCALL
+    assert calling_convention(abi3.fib) == METH_VARARGS | METH_KEYWORDS

@@ -1,0 +1,105 @@
+/*
+ * The recipes library from plain C: no Python anywhere. The same header and the same shared
+ * library that the Python front ends use. tests/test_c_program.py builds and runs it:
+ *
+ *     cc examples/main.c -I include -L <dir of librecipes.so> -lrecipes -Wl,-rpath,<that dir>
+ *     ./a.out words.txt
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "recipes.h"
+
+/* Prints what failed, the way a C program reports errors: status, message, errno if any. */
+static void report(const char *what, recipes_status status) {
+    printf("%s: status %d: %s", what, (int)status, recipes_last_error_message());
+    if (status == RECIPES_ERR_OS)
+        printf(" [errno %d: %s]", errno, strerror(errno));
+    printf("\n");
+}
+
+/* --8<-- [start:c_fib] */
+static void show_fib(int64_t n) {
+    uint64_t value;
+    recipes_status status = recipes_fib(n, &value);
+    if (status == RECIPES_OK)
+        printf("fib(%lld) = %llu\n", (long long)n, (unsigned long long)value);
+    else
+        report("fib", status);
+}
+/* --8<-- [end:c_fib] */
+
+/* --8<-- [start:c_calc_pi] */
+static void show_pi(int64_t digits) {
+    size_t length;
+    /* Ask for the size first (like snprintf(NULL, 0, ...)), then provide a buffer. */
+    recipes_status status = recipes_calc_pi(digits, NULL, 0, &length);
+    if (status != RECIPES_ERR_BUFFER_TOO_SMALL) {
+        report("calc_pi", status);
+        return;
+    }
+    char *buffer = malloc(length + 1); /* ours: we free it */
+    if (buffer == NULL)
+        return;
+    status = recipes_calc_pi(digits, buffer, length + 1, &length);
+    if (status == RECIPES_OK)
+        printf("calc_pi(%lld) = %s\n", (long long)digits, buffer);
+    else
+        report("calc_pi", status);
+    free(buffer);
+}
+/* --8<-- [end:c_calc_pi] */
+
+/* --8<-- [start:c_linear_recurrence] */
+static void show_lucas(int count) {
+    const int64_t coefficients[] = {1, 1}, initial[] = {2, 1};
+    recipes_linear_recurrence *lucas = NULL;
+    recipes_status status = recipes_linear_recurrence_new(coefficients, 2, initial, 2, &lucas);
+    if (status != RECIPES_OK) {
+        report("linear_recurrence_new", status);
+        return;
+    }
+    printf("lucas:");
+    for (int i = 0; i < count; i++) {
+        int64_t term;
+        if (recipes_linear_recurrence_next(lucas, &term) != RECIPES_OK)
+            break;
+        printf(" %lld", (long long)term);
+    }
+    printf("\n");
+    recipes_linear_recurrence_free(lucas); /* the library's object: the library frees it */
+}
+/* --8<-- [end:c_linear_recurrence] */
+
+/* --8<-- [start:c_most_common] */
+static void show_most_common(const char *path, int64_t n) {
+    recipes_word_count *words = NULL;
+    size_t n_words = 0;
+    recipes_status status = recipes_most_common(path, strlen(path), n, &words, &n_words);
+    if (status != RECIPES_OK) {
+        report("most_common", status);
+        return;
+    }
+    for (size_t i = 0; i < n_words; i++) /* the words are not NUL-terminated: %.*s */
+        printf("%.*s %llu\n", (int)words[i].word_len, words[i].word, (unsigned long long)words[i].count);
+    recipes_word_counts_free(words, n_words); /* never free(): the library allocated it */
+}
+/* --8<-- [end:c_most_common] */
+
+int main(int argc, char **argv) {
+    show_fib(90);
+    show_fib(-1);
+    show_fib(94);
+    show_pi(4);
+    show_pi(10001);
+    show_lucas(10);
+    if (argc > 1)
+        show_most_common(argv[1], 3);
+    show_most_common("/nonexistent/words.txt", 3);
+    printf("live handles: %llu, live word arrays: %llu\n",
+           (unsigned long long)recipes_debug_live_handles(),
+           (unsigned long long)recipes_debug_live_word_arrays());
+    return 0;
+}

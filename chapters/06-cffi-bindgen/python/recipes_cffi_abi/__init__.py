@@ -1,0 +1,25 @@
+"""The five recipes from librecipes through cffi's ABI mode: no compiler involved.
+
+This is how the 2016 and 2020 articles used cffi: give it the C declarations as text,
+`dlopen` the shared library, call. cffi parses the declarations at import (with pycparser)
+and calls through libffi, which builds each call from the declared types at run time. It
+cannot check those declarations against the library: a wrong one is a crash, not an error.
+Here they come from the installed header, the same text the other front ends are built from.
+
+Only the way `ffi` and `lib` are made differs from recipes_cffi; the wrappers are shared.
+"""
+
+# --8<-- [start:bind_module]
+from cffi import FFI
+
+from recipes_cffi._frontend import bind  # (importing it also loads recipes_cffi: harmless)
+from recipes_clib import HEADER, LIBRARY, cdef_from_header
+
+__all__ = ["fib", "fib_recursive", "LinearRecurrence", "most_common", "calc_pi"]
+
+ffi = FFI()
+ffi.cdef(cdef_from_header(HEADER.read_text(encoding="utf-8")))
+lib = ffi.dlopen(str(LIBRARY))
+
+fib, fib_recursive, LinearRecurrence, most_common, calc_pi = bind(ffi, lib, __name__)
+# --8<-- [end:bind_module]

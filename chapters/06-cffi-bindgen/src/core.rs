@@ -1,0 +1,392 @@
+//! The five recipes in plain, safe Rust. Nothing here knows about C or Python: the functions
+//! take and return Rust types and report failures as [`Error`]. `src/ffi.rs` turns them into
+//! the C functions that include/recipes.h promises; `cargo test` tests them directly.
+//!
+//! Nothing here should panic on any input (the C boundary would catch it, but a caught panic
+//! is still a bug): integer arithmetic is checked or proven in range, and slices are indexed
+//! only within their length.
+
+use std::collections::{HashMap, VecDeque};
+use std::fmt;
+use std::io;
+use std::path::Path;
+
+/// Why a recipe failed. The C layer maps each variant to one RECIPES_ERR_* status code.
+#[derive(Debug)]
+pub enum Error {
+    /// An argument is outside its domain (RECIPES_ERR_VALUE, Python `ValueError`).
+    Value(String),
+    /// A result does not fit in 64 bits (RECIPES_ERR_OVERFLOW, Python `OverflowError`).
+    Overflow(String),
+    /// The OS refused to open or read a file (RECIPES_ERR_OS, errno set).
+    Io(io::Error),
+    /// The file is not UTF-8: `start..end` are the byte offsets of the first bad sequence,
+    /// `reason` is worded as Python's UnicodeDecodeError words it (RECIPES_ERR_UTF8).
+    Utf8 { start: usize, end: usize, reason: &'static str },
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Value(message) | Error::Overflow(message) => f.write_str(message),
+            Error::Io(err) => write!(f, "{err}"),
+            Error::Utf8 { reason, .. } => f.write_str(reason),
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// F(93) = 12200160415121876738 is the largest Fibonacci number below 2**64.
+pub const FIB_MAX_N: i64 = 93;
+
+/// The argument rules shared by both Fibonacci functions: n < 0 is outside the domain,
+/// n > 93 has a result that does not fit in a u64.
+fn fib_argument(function: &str, n: i64) -> Result<u64> {
+    if n < 0 {
+        return Err(Error::Value(format!("{function}() argument must be >= 0, got {n}")));
+    }
+    if n > FIB_MAX_N {
+        return Err(Error::Overflow(format!(
+            "{function}({n}) does not fit in 64 bits: the argument must be <= {FIB_MAX_N}"
+        )));
+    }
+    Ok(n.unsigned_abs()) // 0 <= n here, so this is just the conversion to u64
+}
+
+// --8<-- [start:fib]
+/// The n-th Fibonacci number by a loop in unsigned 64-bit arithmetic.
+pub fn fib(n: i64) -> Result<u64> {
+    let n = fib_argument("fib", n)?;
+    if n == 0 {
+        return Ok(0);
+    }
+    // Pitfall: the textbook loop `(a, b) = (b, a + b)`, run n times, leaves F(n+1) in `b`.
+    // For n = 93 that is F(94) > 2**64: a panic in a debug build, garbage in a release build.
+    // Running it n-1 times and returning `b` never computes past F(n).
+    let (mut a, mut b) = (0u64, 1u64); // F(0), F(1)
+    for _ in 1..n {
+        (a, b) = (b, a + b);
+    }
+    Ok(b)
+}
+// --8<-- [end:fib]
+
+// --8<-- [start:fib_recursive]
+/// The n-th Fibonacci number by naive double recursion: exponential time on purpose.
+pub fn fib_recursive(n: i64) -> Result<u64> {
+    let n = fib_argument("fib_recursive", n)?;
+    Ok(naive_fib(n))
+}
+
+/// Callers guarantee n <= 93, so no sum exceeds F(93) and none can overflow.
+fn naive_fib(n: u64) -> u64 {
+    if n <= 1 { n } else { naive_fib(n - 1) + naive_fib(n - 2) }
+}
+// --8<-- [end:fib_recursive]
+
+// --8<-- [start:linear_recurrence]
+/// The sequence a_0, a_1, ... with a_{n+k} = c_0*a_n + ... + c_{k-1}*a_{n+k-1}.
+#[derive(Debug)]
+pub struct LinearRecurrence {
+    coefficients: Vec<i64>,
+    /// Terms computed but not yet returned: k of them until an overflow, then fewer.
+    window: VecDeque<i64>,
+    /// Set once the term after the window could not be computed in 64 bits.
+    overflowed: bool,
+}
+
+impl LinearRecurrence {
+    pub fn new(coefficients: &[i64], initial: &[i64]) -> Result<Self> {
+        if coefficients.is_empty() {
+            return Err(Error::Value(
+                "LinearRecurrence needs at least one coefficient".to_owned(),
+            ));
+        }
+        if coefficients.len() != initial.len() {
+            return Err(Error::Value(format!(
+                "LinearRecurrence needs as many initial values as coefficients, got {} and {}",
+                initial.len(),
+                coefficients.len()
+            )));
+        }
+        Ok(Self {
+            coefficients: coefficients.to_vec(),
+            window: initial.iter().copied().collect(),
+            overflowed: false,
+        })
+    }
+
+    /// The next term; `Error::Overflow` once the term due has overflowed, and forever after.
+    pub fn next_term(&mut self) -> Result<i64> {
+        if !self.overflowed {
+            // Compute the term k places ahead while the window is full. An overflow is not
+            // an error yet: the k terms already in the window are due first.
+            match self.following_term() {
+                Some(term) => self.window.push_back(term),
+                None => self.overflowed = true,
+            }
+        }
+        self.window.pop_front().ok_or_else(|| {
+            Error::Overflow("the next term of this LinearRecurrence overflows 64 bits".to_owned())
+        })
+    }
+
+    /// c_0*a_n + ... + c_{k-1}*a_{n+k-1}, left to right, every * and + checked.
+    fn following_term(&self) -> Option<i64> {
+        self.coefficients
+            .iter()
+            .zip(&self.window)
+            .try_fold(0i64, |total, (&c, &a)| total.checked_add(c.checked_mul(a)?))
+    }
+}
+// --8<-- [end:linear_recurrence]
+
+// --8<-- [start:most_common]
+/// What `bytes.split()` splits on. Pitfall: Rust's `u8::is_ascii_whitespace` leaves out
+/// \x0b (vertical tab), which Python counts as whitespace.
+fn is_python_whitespace(byte: &u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c')
+}
+
+/// The `n` most frequent words of the UTF-8 file at `path`, by count descending, then by word.
+pub fn most_common(path: &Path, n: usize) -> Result<Vec<(String, u64)>> {
+    let mut text = std::fs::read(path).map_err(Error::Io)?;
+    if let Err(err) = std::str::from_utf8(&text) {
+        return Err(utf8_error(&text, &err));
+    }
+    // ASCII lowercasing changes only the bytes A-Z, which never occur inside a multi-byte
+    // UTF-8 sequence, so the text stays valid UTF-8 and no word needs its own copy.
+    text.make_ascii_lowercase();
+
+    let mut counts: HashMap<&[u8], u64, foldhash::fast::RandomState> = HashMap::default();
+    for word in text.split(is_python_whitespace).filter(|word| !word.is_empty()) {
+        *counts.entry(word).or_insert(0) += 1;
+    }
+
+    let mut ranked: Vec<(&[u8], u64)> = counts.into_iter().collect();
+    // Byte order of UTF-8 is code point order, so comparing the bytes sorts like Python's str.
+    let by_count_then_word = |a: &(&[u8], u64), b: &(&[u8], u64)| b.1.cmp(&a.1).then(a.0.cmp(b.0));
+    if n < ranked.len() {
+        // Partition around the n-th so only the winners are sorted: O(words + n log n).
+        ranked.select_nth_unstable_by(n, by_count_then_word);
+        ranked.truncate(n);
+    }
+    ranked.sort_unstable_by(by_count_then_word);
+    Ok(ranked
+        .into_iter()
+        // Every word is a slice of valid UTF-8 cut at ASCII bytes, so this never replaces anything.
+        .map(|(word, count)| (String::from_utf8_lossy(word).into_owned(), count))
+        .collect())
+}
+
+/// Describes the first invalid sequence the way Python's UTF-8 decoder does, so the
+/// UnicodeDecodeError raised in Python has the same start, end and reason as `bytes.decode`.
+fn utf8_error(text: &[u8], err: &std::str::Utf8Error) -> Error {
+    let start = err.valid_up_to();
+    match err.error_len() {
+        // Input ends inside a sequence: Python reports the rest of the input.
+        None => Error::Utf8 { start, end: text.len(), reason: "unexpected end of data" },
+        Some(len) => {
+            // Bytes that can never begin a sequence are "invalid start byte"; a valid start
+            // byte followed by a bad byte is "invalid continuation byte".
+            let can_start = matches!(text.get(start), Some(0xc2..=0xf4));
+            let reason = if can_start { "invalid continuation byte" } else { "invalid start byte" };
+            Error::Utf8 { start, end: start + len, reason }
+        }
+    }
+}
+// --8<-- [end:most_common]
+
+// --8<-- [start:calc_pi]
+pub const CALC_PI_MAX_DIGITS: i64 = 10_000;
+
+/// Extra digits computed so that the held predigit and nines never reach the kept digits.
+const PI_GUARD_DIGITS: usize = 8;
+
+/// Pi truncated to `digits` decimal places: "3" for 0, "3.1415" for 4.
+pub fn calc_pi(digits: i64) -> Result<String> {
+    let digits = calc_pi_argument(digits)?;
+    // Rabinowitz and Wagon's spigot, translated literally from the reference implementation.
+    let n = digits + 1 + PI_GUARD_DIGITS; // decimal digits to produce, counting the 3
+    let size = 10 * n / 3 + 1;
+    let mut a = vec![2u64; size];
+    let mut out: Vec<u8> = Vec::with_capacity(n + 1);
+    let (mut predigit, mut nines) = (0u8, 0usize);
+    for _ in 0..n {
+        let mut q = 0u64;
+        for i in (1..=size as u64).rev() {
+            let slot = &mut a[(i - 1) as usize];
+            let x = 10 * *slot + q * i;
+            *slot = x % (2 * i - 1);
+            q = x / (2 * i - 1);
+        }
+        a[0] = q % 10;
+        q /= 10;
+        match q {
+            9 => nines += 1, // hold it: a later carry may turn ...999 into ...000
+            10 => {
+                out.push(predigit + 1);
+                out.extend(std::iter::repeat_n(0, nines));
+                (predigit, nines) = (0, 0);
+            }
+            _ => {
+                out.push(predigit);
+                out.extend(std::iter::repeat_n(9, nines));
+                (predigit, nines) = (q as u8, 0); // q <= 8 here
+            }
+        }
+    }
+    out.push(predigit);
+    out.extend(std::iter::repeat_n(9, nines));
+
+    // out[0] is the spigot's leading 0, out[1] is the 3.
+    let mut text = String::with_capacity(digits + 2);
+    for (i, &digit) in out[1..digits + 2].iter().enumerate() {
+        if i == 1 {
+            text.push('.');
+        }
+        text.push(char::from(b'0' + digit));
+    }
+    Ok(text)
+}
+
+/// The length of calc_pi's text for an accepted `digits`: the 3, and a point if any decimals.
+pub fn calc_pi_len(digits: i64) -> Result<usize> {
+    let digits = calc_pi_argument(digits)?;
+    Ok(if digits == 0 { 1 } else { digits + 2 })
+}
+
+fn calc_pi_argument(digits: i64) -> Result<usize> {
+    if !(0..=CALC_PI_MAX_DIGITS).contains(&digits) {
+        return Err(Error::Value(format!(
+            "calc_pi() digits must be between 0 and {CALC_PI_MAX_DIGITS}, got {digits}"
+        )));
+    }
+    Ok(digits.unsigned_abs() as usize) // 0..=10000 fits in any usize
+}
+// --8<-- [end:calc_pi]
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn fib_known_values_and_limits() {
+        assert_eq!(fib(0).unwrap(), 0);
+        assert_eq!(fib(1).unwrap(), 1);
+        assert_eq!(fib(90).unwrap(), 2880067194370816120);
+        assert_eq!(fib(93).unwrap(), 12200160415121876738);
+        assert!(matches!(fib(-1), Err(Error::Value(_))));
+        assert!(matches!(fib(i64::MIN), Err(Error::Value(_))));
+        assert!(matches!(fib(94), Err(Error::Overflow(_))));
+        assert!(matches!(fib(i64::MAX), Err(Error::Overflow(_))));
+    }
+
+    #[test]
+    fn fib_recursive_agrees_with_fib() {
+        for n in 0..=25 {
+            assert_eq!(fib_recursive(n).unwrap(), fib(n).unwrap());
+        }
+        assert!(matches!(fib_recursive(-1), Err(Error::Value(_))));
+        assert!(matches!(fib_recursive(94), Err(Error::Overflow(_))));
+    }
+
+    fn take(rec: &mut LinearRecurrence, count: usize) -> Vec<i64> {
+        (0..count).map(|_| rec.next_term().unwrap()).collect()
+    }
+
+    #[test]
+    fn lucas_numbers() {
+        let mut lucas = LinearRecurrence::new(&[1, 1], &[2, 1]).unwrap();
+        assert_eq!(take(&mut lucas, 8), [2, 1, 3, 4, 7, 11, 18, 29]);
+    }
+
+    #[test]
+    fn fibonacci_stops_after_f92_and_stays_stopped() {
+        let mut fibonacci = LinearRecurrence::new(&[1, 1], &[0, 1]).unwrap();
+        let terms = take(&mut fibonacci, 93);
+        assert_eq!(terms[92], 7540113804746346429); // F(92)
+        for _ in 0..3 {
+            assert!(matches!(fibonacci.next_term(), Err(Error::Overflow(_))));
+        }
+    }
+
+    #[test]
+    fn overflow_drains_the_window_first() {
+        // k = 3, a_3 = 2**62 + 2**62 would overflow on the first next(): a_0..a_2 still come out.
+        let big = 1i64 << 62;
+        let mut rec = LinearRecurrence::new(&[0, 1, 1], &[0, big, big]).unwrap();
+        assert_eq!(take(&mut rec, 3), [0, big, big]);
+        assert!(matches!(rec.next_term(), Err(Error::Overflow(_))));
+        assert!(matches!(rec.next_term(), Err(Error::Overflow(_))));
+    }
+
+    #[test]
+    fn recurrence_rejects_bad_shapes() {
+        assert!(matches!(LinearRecurrence::new(&[], &[]), Err(Error::Value(_))));
+        assert!(matches!(LinearRecurrence::new(&[1], &[1, 2]), Err(Error::Value(_))));
+    }
+
+    #[test]
+    fn calc_pi_known_values() {
+        assert_eq!(calc_pi(0).unwrap(), "3");
+        assert_eq!(calc_pi(4).unwrap(), "3.1415");
+        assert_eq!(calc_pi(20).unwrap(), "3.14159265358979323846");
+        // Digits 762..767 are the "Feynman point", six nines in a row: the held nines.
+        assert!(calc_pi(770).unwrap().ends_with("999999837"));
+        let long = calc_pi(10_000).unwrap();
+        assert_eq!(long.len(), 10_002);
+        assert!(long.ends_with("5678")); // pi's 9997th..10000th decimals
+        assert_eq!(calc_pi_len(0).unwrap(), 1);
+        assert_eq!(calc_pi_len(4).unwrap(), 6);
+        assert!(matches!(calc_pi(-1), Err(Error::Value(_))));
+        assert!(matches!(calc_pi(10_001), Err(Error::Value(_))));
+    }
+
+    fn temp_file(name: &str, contents: &[u8]) -> std::path::PathBuf {
+        let path = std::env::temp_dir().join(format!("recipes-core-{}-{name}", std::process::id()));
+        std::fs::File::create(&path).unwrap().write_all(contents).unwrap();
+        path
+    }
+
+    #[test]
+    fn most_common_counts_like_python() {
+        let path = temp_file("words", b"b a\x0bB\tc\r\nA a \xc3\x89t\xc3\xa9 \xc3\xa9t\xc3\xa9 zz");
+        let top = most_common(&path, 10).unwrap();
+        let expected = [("a", 3), ("b", 2), ("c", 1), ("zz", 1), ("\u{c9}t\u{e9}", 1), ("\u{e9}t\u{e9}", 1)];
+        let expected: Vec<(String, u64)> = expected.iter().map(|&(w, c)| (w.to_owned(), c)).collect();
+        assert_eq!(top, expected);
+        assert_eq!(most_common(&path, 2).unwrap(), expected[..2]);
+        assert!(most_common(&path, 0).unwrap().is_empty());
+        std::fs::remove_file(path).unwrap();
+    }
+
+    #[test]
+    fn most_common_reports_utf8_errors_like_python() {
+        let cases: [(&[u8], usize, usize, &str); 3] = [
+            (b"ok \xff", 3, 4, "invalid start byte"),
+            (b"ok \xc3(", 3, 4, "invalid continuation byte"),
+            (b"ok \xe2\x82", 3, 5, "unexpected end of data"),
+        ];
+        for (contents, want_start, want_end, want_reason) in cases {
+            let path = temp_file("bad", contents);
+            match most_common(&path, 1) {
+                Err(Error::Utf8 { start, end, reason }) => {
+                    assert_eq!((start, end, reason), (want_start, want_end, want_reason));
+                }
+                other => panic!("expected a UTF-8 error, got {other:?}"),
+            }
+            std::fs::remove_file(path).unwrap();
+        }
+    }
+
+    #[test]
+    fn most_common_passes_os_errors_through() {
+        match most_common(Path::new("/no/such/file"), 1) {
+            Err(Error::Io(err)) => assert_eq!(err.kind(), io::ErrorKind::NotFound),
+            other => panic!("expected an OS error, got {other:?}"),
+        }
+    }
+}

@@ -1,0 +1,95 @@
+"""Three Python views of one header must agree with it.
+
+cffi's API mode is checked by the C compiler, and ABI mode reads the header at import. ctypes
+declarations are written by hand in recipes_ctypes, and nothing but this test compares them
+with include/recipes.h: a wrong argtype there is a crash or a silently wrong value.
+"""
+
+import ctypes
+
+import pytest
+from cffi import FFI
+
+import recipes_clib
+import recipes_ctypes
+
+
+@pytest.fixture(scope="module")
+def header_ffi():
+    ffi = FFI()
+    ffi.cdef(recipes_clib.cdef_from_header(recipes_clib.HEADER.read_text()))
+    return ffi, ffi.dlopen(str(recipes_clib.LIBRARY))
+
+
+PRIMITIVES = {
+    "int32_t": ctypes.c_int32,
+    "int64_t": ctypes.c_int64,
+    "uint64_t": ctypes.c_uint64,
+    "size_t": ctypes.c_size_t,
+    "char": ctypes.c_char,
+}
+
+
+def ctypes_equivalents(ctype):
+    """The ctypes types that correctly declare a parameter or result of C type `ctype`."""
+    if ctype.kind == "void":
+        return {None}
+    if ctype.kind == "primitive":
+        return {PRIMITIVES[ctype.cname]}
+    assert ctype.kind == "pointer", ctype
+    item = ctype.item
+    if item.kind == "primitive" and item.cname == "char":
+        return {ctypes.c_char_p, ctypes.POINTER(ctypes.c_char)}
+    if item.kind == "struct":
+        return {ctypes.POINTER(getattr(recipes_ctypes, item.cname.replace("struct ", "")))}
+    return {ctypes.POINTER(t) for t in ctypes_equivalents(item) if t is not None}
+
+
+def test_ctypes_declarations_match_the_header(header_ffi):
+    ffi, lib = header_ffi
+    functions = [name for name in dir(lib) if name.startswith("recipes_")]
+    assert len(functions) == 13
+    for name in functions:
+        declared = ffi.typeof(getattr(lib, name))
+        mine = getattr(recipes_ctypes._lib, name)
+        assert mine.restype in ctypes_equivalents(declared.result), name
+        assert len(mine.argtypes) == len(declared.args), name
+        for position, (arg, argtype) in enumerate(zip(declared.args, mine.argtypes)):
+            assert argtype in ctypes_equivalents(arg), (name, position)
+
+
+def test_ctypes_struct_and_constants_match_the_header(header_ffi):
+    ffi, lib = header_ffi
+    struct = recipes_ctypes.recipes_word_count
+    assert ctypes.sizeof(struct) == ffi.sizeof("recipes_word_count")
+    for field in ("word", "word_len", "count"):
+        assert getattr(struct, field).offset == ffi.offsetof("recipes_word_count", field)
+    for name in dir(recipes_ctypes):
+        if name.startswith("RECIPES_"):
+            assert getattr(recipes_ctypes, name) == getattr(lib, name), name
+
+
+def test_abi_mode_is_dlopen_and_api_mode_is_compiled():
+    import recipes_cffi
+    import recipes_cffi_abi
+    from recipes_cffi import _native
+
+    # ABI mode: a library object from ffi.dlopen, functions called through libffi.
+    assert type(recipes_cffi_abi.lib).__name__.startswith("FFILibrary")
+    assert not hasattr(recipes_cffi_abi.lib, "adapter_fib")
+    # API mode: a compiled module whose functions are C functions with adapters added.
+    assert _native.__file__.endswith((".so", ".pyd"))
+    assert hasattr(_native.lib, "adapter_fib")
+    for name in ["fib", "fib_recursive", "LinearRecurrence", "most_common", "calc_pi"]:
+        assert getattr(recipes_cffi, name) is not getattr(recipes_cffi_abi, name)
+    assert recipes_cffi_abi.fib(90) == recipes_cffi.fib(90)
+
+
+def test_stubs_are_shipped():
+    import importlib.util
+    from pathlib import Path
+
+    for module in ["recipes_cffi", "recipes_cffi_abi", "recipes_ctypes"]:
+        package = Path(importlib.util.find_spec(module).origin).parent
+        assert (package / "py.typed").is_file()
+        assert (package / "__init__.pyi").is_file()
