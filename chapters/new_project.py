@@ -180,11 +180,12 @@ class Renamer:
         if self.main:
             parts = self.main.split("_")
             spelled = "|".join(re.escape(s.join(parts)) for s in ("_", "-")) + "|" + re.escape(self.main.upper())
-            alternatives.append(rf"(?P<main>(?<![A-Za-z0-9_])(?:{spelled})(?![A-Za-z0-9]))")
+            # also as a file name: librecipes_rust_cpython.so, the crate's cdylib
+            alternatives.append(rf"(?P<main>(?<![A-Za-z0-9_])(?:lib)?(?:{spelled})(?![A-Za-z0-9]))")
         alternatives += [
             rf"(?P<private>(?<![A-Za-z0-9])_{OLD}(?![A-Za-z0-9]))",  # recipes_capi._recipes, PyInit__recipes
             # recipes_fib, recipes_${library}, "recipes_.*", recipes-clib
-            rf"(?P<prefix>(?<![A-Za-z0-9_]){OLD}(?=_|-[A-Za-z0-9]))",
+            rf"(?P<prefix>(?<![A-Za-z0-9_])(?:lib)?{OLD}(?=_|-[A-Za-z0-9]))",
             rf"(?P<upper>(?<![A-Za-z0-9_]){OLD.upper()}(?=_))",  # RECIPES_OK, RECIPES_*
             rf"(?P<lib>(?<![A-Za-z0-9_])lib{OLD}(?![A-Za-z0-9_])|(?<=-l){OLD}(?![A-Za-z0-9_]))",  # librecipes.so, -lrecipes
             rf"(?P<file>(?<![A-Za-z0-9_]){OLD}(?=\.(?:h|hpp|so|dll|dylib|lib|a)(?![A-Za-z0-9_])))",  # recipes.h
@@ -196,13 +197,14 @@ class Renamer:
         kind, text = match.lastgroup, match.group()
         if kind == "dist":
             return self.dash
+        lib = "lib" if kind in ("main", "prefix") and text.startswith("lib") else ""
         if kind == "main":
-            return self.upper if text.isupper() else self.dash if "-" in text else self.name
+            return lib + (self.upper if text.isupper() else self.dash if "-" in text else self.name)
         if kind == "private":
             return "_" + self.name
         if kind == "prefix":
             follows = match.string[match.end()]
-            return self.dash if follows == "-" else self.name
+            return lib + (self.dash if follows == "-" else self.name)
         if kind == "upper":
             return self.upper
         if kind == "lib":
@@ -224,7 +226,7 @@ def leftover_patterns(old_names: set[str]) -> list[re.Pattern]:
     patterns = [
         rf"(?<![a-z0-9_]){OLD}(?:_|-[a-z0-9])",
         rf"(?<![a-z0-9])_{OLD}(?![a-z0-9])",
-        rf"lib{OLD}(?![a-z0-9_])",
+        rf"lib{OLD}",
         rf"-l{OLD}(?![a-z0-9_])",
         rf"(?<![a-z0-9_]){OLD}\.(?:h|hpp|so|dll|dylib|lib|a)(?![a-z0-9_])",
     ]

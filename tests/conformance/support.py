@@ -58,6 +58,8 @@ def pi_machin(digits: int) -> str:
 
     guard = 10**20
     one = 10**digits * guard
+    if hasattr(sys, "set_int_max_str_digits"):  # 3.11+ refuses str() of ints over 4300 digits
+        sys.set_int_max_str_digits(0)
     text = str(4 * (4 * arctan_inverse(5, one) - arctan_inverse(239, one)) // guard)
     return text if digits == 0 else text[0] + "." + text[1:]
 

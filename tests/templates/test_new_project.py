@@ -236,3 +236,42 @@ def test_copy_builds_and_passes_its_own_tests(tmp_path, chapter, cargo_target_di
         run(command, dest, env, f"{command[0]} in the copy")
     if (dest / "tests").is_dir():
         run([str(python), "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider"], dest, env, "the copy's own tests")
+
+
+# --- the docs' rename tables are what the script does ----------------------------------------
+
+DOCS_PAGE = ROOT / "docs" / "start-your-own-project.md"
+
+
+def docs_rename_rows() -> dict[int, list[tuple[str, str]]]:
+    """{chapter id: [(in the chapter, in your project), ...]} from the page's tables."""
+    rows: dict[int, list[tuple[str, str]]] = {}
+    chapter = None
+    for line in DOCS_PAGE.read_text().splitlines():
+        heading = re.match(r"### Chapter (\d+)\b", line)
+        if heading:
+            chapter = int(heading.group(1))
+            rows[chapter] = []
+        elif line.startswith("## "):
+            chapter = None
+        elif chapter is not None and line.startswith("|") and "`" in line:
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            old, new = (re.findall(r"`([^`]+)`", cell) for cell in cells[1:3])
+            assert len(old) == len(new), line
+            rows[chapter] += list(zip(old, new))
+    return rows
+
+
+@pytest.mark.parametrize("chapter", chapter_params())
+def test_docs_table_matches_the_renames(tmp_path, chapter):
+    rows = docs_rename_rows().get(chapter["id"])
+    assert rows, f"docs/start-your-own-project.md has no table for chapter {chapter['id']}"
+    folder = ROOT / "chapters" / chapter["folder"]
+    dist = tomllib.loads((folder / "pyproject.toml").read_text())["project"]["name"]
+    renamer = new_project.Renamer(NAME, new_project.main_module(chapter), {dist})
+    for old, new in rows:
+        assert renamer.text(old, build_file=True) == new, f"docs say {old!r} -> {new!r}"
+    # and every name the script reports renaming is in the table
+    result = new_project.plan(chapter, tmp_path / NAME, NAME)  # works it out, writes nothing
+    for what, old, new in result.renames:
+        assert any(old in o and new in n for o, n in rows), f"docs table lacks {what} {old} -> {new}"

@@ -29,6 +29,7 @@ use cpython::{
 };
 
 use crate::core as recipes;
+use crate::demos::{panic_demo, panic_demo_without_gil, typed_argument_demo};
 
 // --8<-- [start:arguments]
 /// Positional-only arguments, as C built-ins take them.
@@ -40,7 +41,7 @@ use crate::core as recipes;
 /// and checks the count itself. That is also the cost the `call` benchmark measures:
 /// rust-cpython registers every function as METH_VARARGS | METH_KEYWORDS, so CPython packs
 /// the arguments into a fresh tuple on each call; there is no METH_O or vectorcall path.
-fn positional<'a, const N: usize>(
+pub(crate) fn positional<'a, const N: usize>(
     py: Python,
     function: &str,
     args: &'a PyTuple,
@@ -393,44 +394,6 @@ fn calc_pi(py: Python, args: &PyTuple, kwargs: Option<&PyDict>) -> PyResult<Stri
 }
 // --8<-- [end:bind_calc_pi]
 
-// --8<-- [start:panic_demo]
-/// NOT a recipe: shows what a Rust panic does under rust-cpython. `py_fn!` runs the body
-/// inside `catch_unwind`, so indexing past the end raises
-/// `SystemError("Rust panic: index out of bounds: ...")` in Python (and the default panic
-/// hook prints the panic to stderr). The interpreter survives, but a SystemError means
-/// "internal error in the interpreter", and `except Exception` swallows it.
-fn panic_demo(py: Python, args: &PyTuple, kwargs: Option<&PyDict>) -> PyResult<u64> {
-    let [position] = positional(py, "panic_demo", args, kwargs)?;
-    let position: usize = position.extract(py)?;
-    let table = [1u64, 2, 3];
-    Ok(table[position])
-}
-
-/// NOT a recipe, and never call it in a process you care about: the same panic inside
-/// `py.allow_threads`. rust-cpython 0.7.2 releases the GIL with `PyEval_SaveThread` and
-/// restores it with a plain statement after the closure, not in a drop guard, so a panic
-/// skips the restore and `catch_unwind` then sets the SystemError without the GIL.
-/// Undefined behaviour; in practice the process dies. This is why every function in
-/// `core` is written and tested to be panic-free.
-fn panic_demo_without_gil(py: Python, args: &PyTuple, kwargs: Option<&PyDict>) -> PyResult<u64> {
-    let [position] = positional(py, "panic_demo_without_gil", args, kwargs)?;
-    let position: usize = position.extract(py)?;
-    Ok(py.allow_threads(move || [1u64, 2, 3][position]))
-}
-// --8<-- [end:panic_demo]
-
-// --8<-- [start:extraction_demo]
-/// NOT a recipe: the crate's own argument handling, for comparison with `positional` and
-/// `index` above. `py_fn!(py, typed_argument_demo(n: u64))` parses (args, kwargs) by
-/// parameter name and extracts a `u64`: `typed_argument_demo(n=3)` is accepted (not
-/// positional-only), 3.0 and "3" raise TypeError (0.7.2 calls PyNumber_Index), but -1
-/// raises OverflowError("can't convert negative int to unsigned") where the recipes must
-/// raise ValueError.
-fn typed_argument_demo(_py: Python, n: u64) -> PyResult<u64> {
-    Ok(n)
-}
-// --8<-- [end:extraction_demo]
-
 // --8<-- [start:bind_module]
 // Generates `PyInit__native`, the symbol the import system looks for in
 // `_native.cpython-3XX-....so`. The name here must match the last part of the module
@@ -451,7 +414,8 @@ py_module_initializer!(_native, |py, m| {
     m.add_class::<LinearRecurrence>(py)?;
     m.add(py, "most_common", py_fn!(py, most_common(*args, **kwargs)))?;
     m.add(py, "calc_pi", py_fn!(py, calc_pi(*args, **kwargs)))?;
-    // Demonstrations, not part of the package's API (not re-exported by __init__.py).
+    // Demonstrations from src/demos.rs, not part of the package's API (__init__.py does
+    // not re-export them).
     m.add(py, "panic_demo", py_fn!(py, panic_demo(*args, **kwargs)))?;
     m.add(
         py,

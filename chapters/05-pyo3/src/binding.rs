@@ -6,7 +6,9 @@
 use std::path::PathBuf;
 use std::sync::{Mutex, PoisonError};
 
-use pyo3::exceptions::{PyOSError, PyOverflowError, PyTypeError, PyUnicodeDecodeError, PyValueError};
+use pyo3::exceptions::{
+    PyOSError, PyOverflowError, PyTypeError, PyUnicodeDecodeError, PyValueError,
+};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyInt, PyString};
@@ -64,7 +66,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for IndexArg {
         if let Ok(int) = obj.cast::<PyInt>() {
             return int_to_index_arg(&int);
         }
-        // Slow path: call `operator.index` once (imported once per interpreter, cached).
+        // Slow path: call `operator.index` once (imported on first use, then cached).
         static OPERATOR_INDEX: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
         let index = OPERATOR_INDEX.import(obj.py(), "operator", "index")?;
         let int = index.call1((obj,))?.cast_into::<PyInt>()?;
@@ -127,7 +129,9 @@ impl LinearRecurrence {
         let coefficients = collect_i64s("coefficients", coefficients)?;
         let initial = collect_i64s("initial", initial)?;
         let recurrence = core::LinearRecurrence::new(coefficients, initial)?;
-        Ok(Self { state: Mutex::new(recurrence) })
+        Ok(Self {
+            state: Mutex::new(recurrence),
+        })
     }
 
     fn __iter__(slf: Bound<'_, Self>) -> Bound<'_, Self> {
@@ -221,7 +225,11 @@ fn most_common(py: Python<'_>, path: StrPath<'_>, n: IndexArg) -> PyResult<Vec<(
 }
 
 /// Maps the core's error to what `open(path, "rb").read().decode("utf-8")` would raise.
-fn most_common_error(py: Python<'_>, err: MostCommonError, filename: &Bound<'_, PyString>) -> PyErr {
+fn most_common_error(
+    py: Python<'_>,
+    err: MostCommonError,
+    filename: &Bound<'_, PyString>,
+) -> PyErr {
     match err {
         MostCommonError::Domain(message) => PyValueError::new_err(message),
         MostCommonError::NulInPath => PyValueError::new_err("embedded null byte"),
@@ -268,7 +276,9 @@ fn calc_pi(digits: IndexArg) -> Result<String, RecipeError> {
 // --8<-- [end:bind_calc_pi]
 
 fn type_name(obj: &Bound<'_, PyAny>) -> String {
-    obj.get_type().name().map_or_else(|_| "object".to_owned(), |name| name.to_string())
+    obj.get_type()
+        .name()
+        .map_or_else(|_| "object".to_owned(), |name| name.to_string())
 }
 
 // --8<-- [start:bind_module]

@@ -135,7 +135,11 @@ impl LinearRecurrence {
                 initial.len()
             )));
         }
-        Ok(Self { coefficients, window: initial.into(), overflowed: false })
+        Ok(Self {
+            coefficients,
+            window: initial.into(),
+            overflowed: false,
+        })
     }
 
     /// The term after the window, evaluated left to right with every `*` and `+` checked;
@@ -230,7 +234,10 @@ fn most_common_limit(n: i64) -> Result<usize, MostCommonError> {
 
 /// Validates the whole buffer as UTF-8 (taking ownership, so the error can hand the bytes to
 /// `UnicodeDecodeError` without a copy), lowercases it in place and counts.
-pub fn most_common_in_bytes(bytes: Vec<u8>, n: usize) -> Result<Vec<(String, u64)>, MostCommonError> {
+pub fn most_common_in_bytes(
+    bytes: Vec<u8>,
+    n: usize,
+) -> Result<Vec<(String, u64)>, MostCommonError> {
     let mut text = String::from_utf8(bytes)?;
     // ASCII-only lowercasing, as Python's bytes.lower(): 'A'-'Z' only, in place, no allocation.
     text.make_ascii_lowercase();
@@ -249,7 +256,10 @@ pub fn most_common_words(text: &str, n: usize) -> Vec<(String, u64)> {
     // Keys borrow from `text`: counting allocates nothing per word. foldhash is a fast seeded
     // hasher; std's default SipHash is DoS-resistant but several times slower on short keys.
     let mut counts: HashMap<&str, u64, foldhash::fast::RandomState> = HashMap::default();
-    for word in text.split(is_python_bytes_whitespace).filter(|w| !w.is_empty()) {
+    for word in text
+        .split(is_python_bytes_whitespace)
+        .filter(|w| !w.is_empty())
+    {
         *counts.entry(word).or_insert(0) += 1;
     }
     let mut ranked: Vec<(&str, u64)> = counts.into_iter().collect();
@@ -264,7 +274,10 @@ pub fn most_common_words(text: &str, n: usize) -> Vec<(String, u64)> {
     }
     ranked.sort_unstable_by(by_rank); // words are unique, so unstable is deterministic
     // Only the n returned words are copied out of the buffer.
-    ranked.into_iter().map(|(word, count)| (word.to_owned(), count)).collect()
+    ranked
+        .into_iter()
+        .map(|(word, count)| (word.to_owned(), count))
+        .collect()
 }
 // --8<-- [end:most_common]
 
@@ -347,7 +360,10 @@ mod tests {
 
     #[test]
     fn messages_say_what_was_wrong() {
-        assert_eq!(fib(-1).unwrap_err().to_string(), "fib() argument must be >= 0, got -1");
+        assert_eq!(
+            fib(-1).unwrap_err().to_string(),
+            "fib() argument must be >= 0, got -1"
+        );
         assert_eq!(
             fib(i64::MIN).unwrap_err().to_string(),
             "fib() argument must be >= 0, got -9223372036854775808 or less"
@@ -364,19 +380,27 @@ mod tests {
             assert_eq!(fib_recursive(n), fib(n));
         }
         assert!(matches!(fib_recursive(94), Err(RecipeError::Overflow(_))));
-        assert!(matches!(fib_recursive(i64::MIN), Err(RecipeError::Domain(_))));
+        assert!(matches!(
+            fib_recursive(i64::MIN),
+            Err(RecipeError::Domain(_))
+        ));
     }
 
     #[test]
     fn fibonacci_recurrence_stops_after_f92() {
-        let terms: Vec<i64> = LinearRecurrence::new(vec![1, 1], vec![0, 1]).unwrap().collect();
+        let terms: Vec<i64> = LinearRecurrence::new(vec![1, 1], vec![0, 1])
+            .unwrap()
+            .collect();
         assert_eq!(terms.len(), 93); // F(0)..F(92); F(93) > i64::MAX
         assert_eq!(terms[92], 7_540_113_804_746_346_429);
     }
 
     #[test]
     fn lucas_numbers() {
-        let lucas: Vec<i64> = LinearRecurrence::new(vec![1, 1], vec![2, 1]).unwrap().take(6).collect();
+        let lucas: Vec<i64> = LinearRecurrence::new(vec![1, 1], vec![2, 1])
+            .unwrap()
+            .take(6)
+            .collect();
         assert_eq!(lucas, [2, 1, 3, 4, 7, 11]);
     }
 
@@ -385,7 +409,10 @@ mod tests {
         // k = 3, a_3 = a_0 + a_1 + a_2 fits, a_4 overflows: a_0..a_3 are returned, then None.
         let big = i64::MAX / 2;
         let mut r = LinearRecurrence::new(vec![1, 1, 1], vec![0, 1, big]).unwrap();
-        assert_eq!(r.by_ref().take(10).collect::<Vec<_>>(), [0, 1, big, big + 1]);
+        assert_eq!(
+            r.by_ref().take(10).collect::<Vec<_>>(),
+            [0, 1, big, big + 1]
+        );
         assert_eq!(r.next(), None);
         assert_eq!(r.next(), None);
     }
@@ -404,7 +431,13 @@ mod tests {
         let ranked = most_common_words(&owned, 10);
         assert_eq!(
             ranked,
-            [("the".into(), 3), ("b".into(), 2), ("a".into(), 1), ("Äpfel".into(), 1), ("äpfel".into(), 1)]
+            [
+                ("the".into(), 3),
+                ("b".into(), 2),
+                ("a".into(), 1),
+                ("Äpfel".into(), 1),
+                ("äpfel".into(), 1)
+            ]
         );
         assert_eq!(most_common_words(&owned, 2).len(), 2);
         assert!(most_common_words("", 5).is_empty());
@@ -423,7 +456,9 @@ mod tests {
     #[test]
     fn missing_file_and_nul_and_negative_n() {
         let missing = most_common_in_file(Path::new("/definitely/not/here"), 1).unwrap_err();
-        assert!(matches!(missing, MostCommonError::Io(ref e) if e.kind() == io::ErrorKind::NotFound));
+        assert!(
+            matches!(missing, MostCommonError::Io(ref e) if e.kind() == io::ErrorKind::NotFound)
+        );
         let nul = most_common_in_file(Path::new("a\0b"), 1).unwrap_err();
         assert!(matches!(nul, MostCommonError::NulInPath));
         let negative = most_common_in_file(Path::new("whatever"), -1).unwrap_err();
@@ -434,7 +469,10 @@ mod tests {
     fn calc_pi_known_values() {
         assert_eq!(calc_pi(0).unwrap(), "3");
         assert_eq!(calc_pi(4).unwrap(), "3.1415");
-        assert_eq!(calc_pi(50).unwrap(), "3.14159265358979323846264338327950288419716939937510");
+        assert_eq!(
+            calc_pi(50).unwrap(),
+            "3.14159265358979323846264338327950288419716939937510"
+        );
         assert!(calc_pi(-1).is_err());
         assert!(calc_pi(10_001).is_err());
     }
@@ -465,13 +503,19 @@ mod tests {
     /// A reference model for most_common: BTreeMap, full sort, no cleverness.
     fn model_most_common(bytes: &[u8], n: usize) -> Vec<(String, u64)> {
         let mut counts: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
-        for word in bytes.split(|b| b" \t\n\r\x0b\x0c".contains(b)).filter(|w| !w.is_empty()) {
+        for word in bytes
+            .split(|b| b" \t\n\r\x0b\x0c".contains(b))
+            .filter(|w| !w.is_empty())
+        {
             *counts.entry(word.to_ascii_lowercase()).or_insert(0) += 1;
         }
         let mut ranked: Vec<(Vec<u8>, u64)> = counts.into_iter().collect();
         ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         ranked.truncate(n);
-        ranked.into_iter().map(|(w, c)| (String::from_utf8(w).unwrap(), c)).collect()
+        ranked
+            .into_iter()
+            .map(|(w, c)| (String::from_utf8(w).unwrap(), c))
+            .collect()
     }
 
     proptest! {

@@ -24,7 +24,8 @@ pub fn _panic_demo() {
 pub fn _callback_demo<'py>(callback: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let py = callback.py();
     callback.call0().map_err(|original| {
-        let wrapped = PyRuntimeError::new_err("_callback_demo: the callback raised (see __cause__)");
+        let wrapped =
+            PyRuntimeError::new_err("_callback_demo: the callback raised (see __cause__)");
         wrapped.set_cause(py, Some(original));
         wrapped
     })

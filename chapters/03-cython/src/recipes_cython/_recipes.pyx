@@ -388,8 +388,8 @@ cdef int fib_argument(object n, str function) except -1:
     `except -1`: a valid result is never -1, so Cython checks only that value."""
     # PyNumber_Index is operator.index(): int, bool, anything with __index__; a float,
     # str or None raises TypeError, and an exception from __index__ propagates as is.
-    # (A `long long n` parameter would do a similar conversion, but raises
-    # OverflowError for -2**100, where the contract wants ValueError: see _pitfalls.pyx.)
+    # Why not a typed parameter, `def fib(long long n, /)`? Cython would convert with
+    # __int__ (2.5 becomes 2) and raise OverflowError for -2**100: see _pitfalls.pyx.
     cdef object index = PyNumber_Index(n)
     cdef long long value = saturated(index)
     if value < 0:

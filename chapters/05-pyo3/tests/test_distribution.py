@@ -76,3 +76,18 @@ def test_abi3_py39_functions_use_the_tuple_and_dict_calling_convention(abi3):
 
     assert calling_convention(main.fib) & METH_FASTCALL
     assert calling_convention(abi3.fib) == METH_VARARGS | METH_KEYWORDS
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads ELF dependencies with ldd")
+def test_extension_does_not_link_libpython(recipes):
+    # Without PyO3's old `extension-module` feature, `cargo build` would link libpython (good
+    # for `cargo test`, wrong for a wheel). maturin >= 1.9.4 sets PYO3_BUILD_EXTENSION_MODULE,
+    # so only the wheel build leaves libpython out and takes the symbols from the interpreter.
+    import shutil
+    import subprocess
+
+    if not shutil.which("ldd"):
+        pytest.skip("ldd not available")
+    native_file = importlib.import_module(recipes.__name__ + "._native").__file__
+    needed = subprocess.run(["ldd", native_file], capture_output=True, text=True).stdout
+    assert "libpython" not in needed

@@ -1,0 +1,146 @@
+"""The heap type, the garbage collector, and multi-phase module initialisation."""
+
+import gc
+import importlib.util
+import inspect
+import sys
+import tracemalloc
+import weakref
+
+import pytest
+
+import recipes_capi
+from recipes_capi import LinearRecurrence
+
+Py_TPFLAGS_HEAPTYPE = 1 << 9
+Py_TPFLAGS_BASETYPE = 1 << 10
+Py_TPFLAGS_HAVE_GC = 1 << 14
+
+
+def fresh_module():
+    """A new, independent instance of the extension module, as a sub-interpreter gets.
+
+    Multi-phase init (PEP 489) makes this possible: each call runs the module's exec
+    slot again and creates a new LinearRecurrence type.
+    """
+    spec = importlib.util.find_spec("recipes_capi._recipes")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_is_a_gc_tracked_heap_type():
+    flags = LinearRecurrence.__flags__
+    assert flags & Py_TPFLAGS_HEAPTYPE
+    assert flags & Py_TPFLAGS_HAVE_GC
+    assert not flags & Py_TPFLAGS_BASETYPE
+    assert gc.is_tracked(LinearRecurrence([1], [1]))
+    assert LinearRecurrence.__module__ == "recipes_capi"
+    with pytest.raises(TypeError):
+
+        class Sub(LinearRecurrence):  # noqa: F841 - final, like most built-in iterators
+            pass
+
+
+@pytest.mark.skipif(sys.version_info < (3, 10), reason="Py_TPFLAGS_IMMUTABLETYPE is 3.10+")
+def test_type_is_immutable():
+    with pytest.raises(TypeError):
+        LinearRecurrence.extra = 1
+
+
+def test_instances_are_freed_by_reference_counting():
+    it = LinearRecurrence([1, 1], [0, 1])
+    ref = weakref.ref(it)
+    del it
+    assert ref() is None  # no gc.collect() needed: no cycle, the count dropped to zero
+
+
+def test_cycle_through_the_module_is_collected():
+    # instance -> its type -> the module (PyType_FromModuleAndSpec) -> module dict ->
+    # instance: only the cyclic GC can free this, and only if tp_traverse visits the type.
+    module = fresh_module()
+    module.keep = module.LinearRecurrence([1], [1])
+    refs = [weakref.ref(module.keep), weakref.ref(module.LinearRecurrence)]
+    del module
+    gc.collect()
+    assert all(ref() is None for ref in refs)
+
+
+def test_independent_module_objects():
+    first, second = fresh_module(), fresh_module()
+    assert first is not second
+    assert first.LinearRecurrence is not second.LinearRecurrence
+    it = first.LinearRecurrence([1, 1], [0, 1])
+    assert not isinstance(it, second.LinearRecurrence)
+    assert [next(it) for _ in range(5)] == [0, 1, 1, 2, 3]
+    assert second.fib(10) == first.fib(10) == 55
+    # Dropping one module object does not disturb the others (no shared C globals).
+    del first
+    gc.collect()
+    assert next(second.LinearRecurrence([1, 1], [2, 1])) == 2
+    assert recipes_capi.calc_pi(3) == "3.141"
+
+
+def test_runs_in_a_sub_interpreter(tmp_path):
+    interpreters = None
+    for name in ("_interpreters", "_xxsubinterpreters"):
+        try:
+            interpreters = __import__(name)
+            break
+        except ImportError:
+            pass
+    if interpreters is None:
+        pytest.skip("no low-level sub-interpreter module in this Python")
+    marker = tmp_path / "ok.txt"
+    code = (
+        "import recipes_capi\n"
+        "it = recipes_capi.LinearRecurrence([1, 1], [0, 1])\n"
+        "assert [next(it) for _ in range(4)] == [0, 1, 1, 2]\n"
+        "assert recipes_capi.fib(90) == 2880067194370816120\n"
+        f"open({str(marker)!r}, 'w').write('ok')\n"
+    )
+    interp = interpreters.create()
+    try:
+        error = interpreters.run_string(interp, code)
+    finally:
+        interpreters.destroy(interp)
+    assert error is None and marker.read_text() == "ok", error
+
+
+def test_signatures_are_positional_only():
+    for function, names in [
+        (recipes_capi.fib, ["n"]),
+        (recipes_capi.fib_recursive, ["n"]),
+        (recipes_capi.most_common, ["path", "n"]),
+        (recipes_capi.calc_pi, ["digits"]),
+        (LinearRecurrence, ["coefficients", "initial"]),
+    ]:
+        parameters = inspect.signature(function).parameters.values()
+        assert [p.name for p in parameters] == names
+        assert all(p.kind is inspect.Parameter.POSITIONAL_ONLY for p in parameters)
+
+
+def test_many_instances_do_not_leak():
+    def churn():
+        for _ in range(5000):
+            it = LinearRecurrence([1, 1, 1], [0, 1, 2])
+            next(it)
+        with pytest.raises(OverflowError):
+            for _ in range(100):
+                next(LinearRecurrence([2], [1]))
+                it = LinearRecurrence([2], [2**62])
+                next(it)
+                next(it)
+
+    churn()  # warm up caches and free lists
+    tracemalloc.start()
+    try:
+        gc.collect()
+        before = tracemalloc.get_traced_memory()[0]
+        for _ in range(5):
+            churn()
+        gc.collect()
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert grown < 64 * 1024
