@@ -110,6 +110,8 @@ def test_constructor_does_not_keep_or_leak_its_arguments():
     coefficients, initial = [1, 1], [0, 1]
     assert_refcount_unchanged(coefficients, lambda: LinearRecurrence(coefficients, initial))
     assert_refcount_unchanged(initial, lambda: LinearRecurrence(coefficients, initial))
+    element = 10**10  # not a cached small int
+    assert_refcount_unchanged(element, lambda: LinearRecurrence([element], [element]))
     as_tuple = (1, 1)  # PySequence_Tuple returns a tuple argument itself, with a new reference
     assert_refcount_unchanged(as_tuple, lambda: LinearRecurrence(as_tuple, as_tuple))
     big = [10**30]

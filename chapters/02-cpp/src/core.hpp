@@ -58,6 +58,8 @@ private:
 // n < 0 -> std::invalid_argument; n > 93 -> std::overflow_error.
 std::uint64_t fib(std::int64_t n);
 std::uint64_t fib_recursive(std::int64_t n);
+// The recursion itself, without the argument check (n <= 93 is the caller's job).
+std::uint64_t fib_recursive_unchecked(unsigned n);
 
 // An endless iterator over a_{n+k} = c_0*a_n + ... + c_{k-1}*a_{n+k-1} in
 // checked signed 64-bit arithmetic. Not thread-safe by itself: every binding

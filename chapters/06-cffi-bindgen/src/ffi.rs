@@ -43,9 +43,10 @@ use header::{recipes_linear_recurrence, recipes_status, recipes_word_count};
 /// `declared` is a function pointer whose parameter and return types the compiler infers from
 /// bindgen's declaration. An array's elements must all have one type, so the second element,
 /// our implementation, must coerce to that very pointer type: if the header says `int32_t`
-/// where we take `i64`, or has a parameter more, the crate does not compile ("invalid cast"
-/// or "mismatched types"). It costs nothing at run time: the constant is evaluated and
-/// discarded by the compiler. Both declarations name the same symbol; that is fine, because
+/// where we take `i64`, the crate does not compile, and rustc's "non-primitive cast" error
+/// shows both signatures side by side; a parameter too many or too few is a "mismatched
+/// types" error. It costs nothing at run time: the constant is evaluated and discarded by
+/// the compiler. Both declarations name the same symbol; that is fine, because
 /// the header's `extern` block only declares it and `#[unsafe(no_mangle)]` below defines it.
 macro_rules! matches_header {
     ($($name:ident($($arg:tt),*);)*) => {
