@@ -314,7 +314,7 @@ def fact(chapter: dict, key: str, module: str, strict: bool) -> str:
 BINDING_CRATES = ("pyo3", "cpython", "bindgen", "cbindgen")
 
 
-def build_pins(project: Path, module: str, siblings: list[str]) -> list[str]:
+def build_pins(project: Path, module: str, siblings: list[str], chapter_folder: Path | None = None) -> list[str]:
     """What the project builds with: its [build-system] requires and the binding crates of its
     Cargo.lock, keeping those that belong to this module (pybind11 for recipes_pybind11) or to all."""
     import tomllib
@@ -324,6 +324,8 @@ def build_pins(project: Path, module: str, siblings: list[str]) -> list[str]:
     if pyproject.is_file():
         pins += tomllib.loads(pyproject.read_text()).get("build-system", {}).get("requires", [])
     lock = project / "Cargo.lock"
+    if not lock.is_file() and chapter_folder is not None:
+        lock = chapter_folder / "Cargo.lock"  # a variant sub-project builds the chapter's crate
     if lock.is_file():
         pins += [f"{p['name']} {p['version']} (crate)" for p in tomllib.loads(lock.read_text()).get("package", [])
                  if p["name"] in BINDING_CRATES]
@@ -368,7 +370,7 @@ def comparison_rows(data: dict, chapters: list[dict], build_info: dict, chapters
                 "native_files": own_natives,
                 "loc": sum(code_lines(folder / f) for f in files), "loc_files": files,
                 "stubs": stubs_for(module, folder),
-                "pins": build_pins(folder / project if project else folder, module, siblings),
+                "pins": build_pins(folder / project if project else folder, module, siblings, folder),
                 **{k: fact(ch, k, module, strict) for k in FACTS},
             })
     return rows

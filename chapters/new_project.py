@@ -174,9 +174,10 @@ class Renamer:
         self.dash = self.name.replace("_", "-")
         self.upper = self.name.upper()
         alternatives = []
-        for dist in sorted(self.root_distributions, key=len, reverse=True):
-            # the distribution (recipes-cpp), also as a wheel or sdist file name (recipes_cpp-1.0.0)
-            alternatives.append(rf"(?P<dist>(?<![A-Za-z0-9_.-]){re.escape(dist)}(?![A-Za-z0-9_]|-[A-Za-z]))")
+        if self.root_distributions:
+            # the distribution (recipes-cpp), also followed by a version (recipes-cpp-1.0.0)
+            dists = "|".join(re.escape(d) for d in sorted(self.root_distributions, key=len, reverse=True))
+            alternatives.append(rf"(?P<dist>(?<![A-Za-z0-9_.-])(?:{dists})(?![A-Za-z0-9_]|-[A-Za-z]))")
         if self.main:
             parts = self.main.split("_")
             spelled = "|".join(re.escape(s.join(parts)) for s in ("_", "-")) + "|" + re.escape(self.main.upper())

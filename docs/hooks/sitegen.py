@@ -209,7 +209,7 @@ def tabs(items: list[tuple[str, str]]) -> str:
 NOTE_MARKER = re.compile(r"^<!-- pitfalls: ([\w-]+) -->[ \t]*$", re.M)
 
 
-def recipe_notes(recipe: Recipe, chapters: list[dict]) -> tuple[str, dict[str, str]]:
+def recipe_notes(recipe: Recipe) -> tuple[str, dict[str, str]]:
     """docs/recipe-notes/<slug>.md: the page title and intro, then `<!-- pitfalls: FOLDER -->` notes."""
     path = DOCS / "recipe-notes" / f"{recipe.slug}.md"
     if not path.is_file():
@@ -256,7 +256,7 @@ def measured_line(chapter: dict, recipe: Recipe, results: dict) -> str:
         for w in recipe.workloads:
             if w in per:
                 speedup = ratios.get(w, {}).get("speedup_vs_python")
-                extra = f" ({report.fmt_ratio(speedup)} Python)" if speedup and module != report_reference() else ""
+                extra = f" ({report.fmt_ratio(speedup)} Python)" if speedup and module != report.REFERENCE else ""
                 figures.append(f"`{w}` {report.fmt_time(per[w]['median'])}{extra}")
         if figures:
             parts.append(f"`{module}`: " + ", ".join(figures))
@@ -265,12 +265,8 @@ def measured_line(chapter: dict, recipe: Recipe, results: dict) -> str:
     return "<small>Measured in this build: " + "; ".join(parts) + ".</small>\n\n"
 
 
-def report_reference() -> str:
-    return "recipes_python"
-
-
 def recipe_page(recipe: Recipe, ctx: Context) -> str:
-    intro, notes = recipe_notes(recipe, ctx.chapters)
+    intro, notes = recipe_notes(recipe)
     results = ctx.measured()
     out = [intro, ""]
     out += ["## The code", "",
@@ -356,10 +352,17 @@ def run_cython_annotate(chapter: dict) -> list[Path]:
     if not cython:
         raise SiteError(f"chapter {chapter['id']} asks for `cython -a` annotations, but cython is not installed here")
     folder = CHAPTERS_DIR / chapter["folder"]
+    version = subprocess.run([cython, "--version"], capture_output=True, text=True).stdout.strip()
     for rel, site_path in annotations(chapter):
         source = folder / rel
         target = DOCS / site_path
         text = source.read_text(encoding="utf-8")
+        # Cython takes seconds per file: redo it only when the source or Cython changes.
+        stamp = ROOT / ".cache" / "annotate" / chapter["folder"] / (Path(rel).name + ".sha256")
+        key = hashlib.sha256(text.encode() + version.encode()).hexdigest()
+        if target.exists() and stamp.exists() and stamp.read_text() == key:
+            written.append(target)
+            continue
         cplus = re.search(r"#\s*distutils:\s*language\s*=\s*c\+\+", text) or "libcpp" in text
         with tempfile.TemporaryDirectory() as tmp:
             out_c = Path(tmp) / (source.stem + (".cpp" if cplus else ".c"))
@@ -371,8 +374,23 @@ def run_cython_annotate(chapter: dict) -> list[Path]:
             page = html.read_text(encoding="utf-8")
         # Cython writes the absolute path of the build machine into the page: show the repository path.
         page = page.replace(str(source), f"chapters/{chapter['folder']}/{rel}").replace(str(out_c), out_c.name)
+        # It also links the generated C, which the site does not publish: keep the name, drop the link.
+        page = re.sub(r'<a href="[^"/]+\.(?:c|cpp)">([^<]*)</a>', r"<code>\1</code>", page)
         written.append(write(target, page))
+        write(stamp, key)
     return written
+
+
+def insert_before_first_section(markdown: str, block: str) -> str:
+    """Put `block` before the first `## ` heading that is not inside a code fence."""
+    lines, fence = markdown.splitlines(keepends=True), None
+    for i, line in enumerate(lines):
+        marker = re.match(r"\s*(`{3,}|~{3,})", line)
+        if marker and (fence is None or marker.group(1).startswith(fence)):
+            fence = None if fence else marker.group(1)
+        elif fence is None and line.startswith("## "):
+            return "".join(lines[:i]) + block + "".join(lines[i:])
+    return markdown.rstrip() + "\n\n" + block
 
 
 def chapter_page(chapter: dict, ctx: Context) -> str:
@@ -380,9 +398,11 @@ def chapter_page(chapter: dict, ctx: Context) -> str:
     # On GitHub a chapter links to ../05-pyo3/README.md; on the site that page is 05-pyo3.md.
     text = CHAPTER_LINK.sub(lambda m: f"]({m.group(1)}.md{m.group(2) or ''})", readme).rstrip() + "\n"
     modules = modules_of(chapter)
-    text += "\n## Where it sits\n\nHow a call travels from Python to the native code and back, in this chapter. "
-    text += "All chapters side by side: [between Python and native code](../architecture.md).\n\n"
-    text += diagram(chapter) + "\n"
+    # The diagram goes before the README's first section: the map first, then the walk.
+    where = ("## Where it sits\n\nHow a call travels from Python to the native code and back, in this chapter. "
+             "All chapters side by side: [between Python and native code](../architecture.md).\n\n"
+             + diagram(chapter) + "\n\n")
+    text = insert_before_first_section(text, where)
     text += "\n## Measured\n\nFrom the benchmark run of this site build (median ± half the interquartile range; "
     text += "in bold, the speedup over pure Python from the same run). How it was measured: [Scoreboard](../benchmarks.md). "
     text += "Every recipe in every technology: " + ", ".join(f"[`{r.slug}`](../recipes/{r.slug}.md)" for r in RECIPES) + ".\n\n"

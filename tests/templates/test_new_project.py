@@ -201,8 +201,15 @@ def run(command: list[str], cwd: Path, env: dict, what: str) -> None:
         pytest.fail(f"{what} failed (exit {result.returncode}): {' '.join(command)}\n{tail}", pytrace=False)
 
 
+# What a build needs from the machine, by the names chapters.toml uses (the rest comes from PyPI)
+TOOLS = {"cc": ("cc", "gcc", "clang"), "cxx": ("c++", "g++", "clang++"), "cargo": ("cargo",)}
+
+
 @pytest.mark.parametrize("chapter", chapter_params())
 def test_copy_builds_and_passes_its_own_tests(tmp_path, chapter, cargo_target_dir):
+    for need in chapter["requires"]:
+        if need in TOOLS and not any(shutil.which(t) for t in TOOLS[need]):
+            pytest.fail(f"chapter{chapter['id']} needs {need} ({' or '.join(TOOLS[need])} on PATH)", pytrace=False)
     dest = tmp_path / NAME
     result = run_new(str(chapter["id"]), str(dest), "--name", NAME)
     assert result.returncode == 0, result.stderr

@@ -99,8 +99,13 @@ def test_runs_in_a_sub_interpreter(tmp_path):
         "assert recipes_capi.fib(90) == 2880067194370816120\n"
         f"open({str(marker)!r}, 'w').write('ok')\n"
     )
-    interp = interpreters.create()
+    # These private modules change between Python versions: skip if this one differs.
     try:
+        interp = interpreters.create()
+    except (AttributeError, TypeError) as e:
+        pytest.skip(f"unexpected sub-interpreter API: {e}")
+    try:
+        # 3.11 and 3.12 raise if the code fails; 3.13+ return a description of the error.
         error = interpreters.run_string(interp, code)
     finally:
         interpreters.destroy(interp)
@@ -113,8 +118,10 @@ def test_signatures_are_positional_only():
         (recipes_capi.fib_recursive, ["n"]),
         (recipes_capi.most_common, ["path", "n"]),
         (recipes_capi.calc_pi, ["digits"]),
-        (LinearRecurrence, ["coefficients", "initial"]),
-    ]:
+    ] + (
+        # Before 3.10, a heap type did not get its signature from the docstring.
+        [(LinearRecurrence, ["coefficients", "initial"])] if sys.version_info >= (3, 10) else []
+    ):
         parameters = inspect.signature(function).parameters.values()
         assert [p.name for p in parameters] == names
         assert all(p.kind is inspect.Parameter.POSITIONAL_ONLY for p in parameters)

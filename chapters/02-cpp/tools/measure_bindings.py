@@ -1,7 +1,10 @@
 """Measure what each C++ binding library costs: compile time, binary size, call overhead.
 
-    pip install pybind11==3.1.0 nanobind==3.1.0   # plus cmake, a C++17 compiler, Boost.Python
     python tools/measure_bindings.py --out-dir measurements
+
+It needs cmake, a C++17 compiler and Boost.Python; pybind11 and nanobind are
+imported if installed, else the versions pinned in pyproject.toml are installed
+into a temporary directory for the run.
 
 Writes cpp-bindings.json (everything, with the machine and the versions) and
 cpp-bindings.md (a table for the chapter's README) into --out-dir.
@@ -175,6 +178,22 @@ def markdown(report: dict) -> str:
     )
 
 
+def import_build_requirements(target: Path):
+    """nanobind and pybind11 as this chapter pins them; installed into `target` if missing."""
+    try:
+        import nanobind
+        import pybind11
+    except ImportError:
+        pyproject = (CHAPTER / "pyproject.toml").read_text()
+        pins = re.findall(r'"((?:pybind11|nanobind)==[^"]+)"', pyproject.split("[project]")[0])
+        print(f"installing {' '.join(pins)} into a temporary directory", flush=True)
+        run([sys.executable, "-m", "pip", "install", "--quiet", "--target", str(target), *pins])
+        sys.path.insert(0, str(target))
+        import nanobind
+        import pybind11
+    return nanobind, pybind11
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out-dir", type=Path, default=CHAPTER / "measurements",
@@ -185,15 +204,11 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=15, help="timeit runs per module")
     args = parser.parse_args()
 
-    try:
-        import nanobind
-        import pybind11
-    except ImportError:
-        sys.exit("measure_bindings.py needs pybind11 and nanobind: pip install pybind11==3.1.0 nanobind==3.1.0")
     if shutil.which("cmake") is None:
         sys.exit("measure_bindings.py needs cmake on PATH")
 
     with tempfile.TemporaryDirectory(prefix="measure-bindings-") as tmp:
+        nanobind, pybind11 = import_build_requirements(Path(tmp) / "packages")
         build_dir = (args.build_dir or Path(tmp) / "build").resolve()
         print(f"configuring in {build_dir}", flush=True)
         run(["cmake", "-S", str(CHAPTER), "-B", str(build_dir), "-DCMAKE_BUILD_TYPE=Release",
