@@ -136,7 +136,7 @@ cdef struct WordSlot:
     Py_ssize_t count  # 0 marks an empty slot
 
 # Why a hand-made table rather than libcpp.unordered_map: we wrote the unordered_map
-# version first (it is six lines shorter), and it was the slowest part by far.
+# version first (it is shorter), and it was the slowest part of the recipe by far.
 # std::unordered_map keeps every entry in its own heap node, so each lookup divides
 # by a prime to find the bucket and then follows pointers around memory. This table
 # is one flat array of structs (open addressing with linear probing, kept at most
