@@ -29,6 +29,17 @@ def known_import_names() -> list[str]:
     return names
 
 
+def holds_gil_by_design() -> set[str]:
+    """Variants that declare `releases_gil = false`: a "before" in a before/after comparison
+    (plain Python compiled by Cython), not a native implementation of most_common."""
+    return {
+        variant["module"]
+        for chapter in chapters()
+        for variant in chapter.get("variant", [])
+        if variant.get("releases_gil") is False
+    }
+
+
 def load(name: str):
     return importlib.import_module(name)
 
