@@ -332,6 +332,30 @@ def build_pins(project: Path, module: str, siblings: list[str], chapter_folder: 
     return attribute(pins, module, siblings)
 
 
+LOADED_LIBRARIES = """
+import importlib, sys
+importlib.import_module(sys.argv[1])
+with open("/proc/self/maps") as maps:
+    print("\\n".join(sorted({line.split()[-1] for line in maps if ".so" in line.rsplit("/", 1)[-1]})))
+"""
+
+
+def loaded_native_files(module: str, wheel_files: list[str]) -> list[str] | None:
+    """The wheel's native files that `import module` actually maps into the process (Linux:
+    /proc/self/maps), so a module is charged for what it loads, dlopen'ed libraries included.
+    None where that cannot be observed (not Linux, or the module does not import here)."""
+    import subprocess
+    import sys
+
+    if not Path("/proc/self/maps").exists():
+        return None
+    done = subprocess.run([sys.executable, "-c", LOADED_LIBRARIES, module], capture_output=True, text=True)
+    if done.returncode != 0:
+        return None
+    mapped = done.stdout.split()
+    return [f for f in wheel_files if any(path.endswith("/" + f) for path in mapped)]
+
+
 def fmt_bytes(n: int) -> str:
     return f"{n / 2**20:.1f} MiB" if n >= 2**20 else f"{n / 2**10:.0f} KiB"
 
@@ -353,7 +377,10 @@ def comparison_rows(data: dict, chapters: list[dict], build_info: dict, chapters
             build = build_info.get(key)
             if build is None and strict:
                 raise ValueError(f"the build record (.cache/build-info.json) has no entry for {key}: was it built by nox?")
-            own_natives = attribute(sorted((build or {}).get("native_bytes", {})), module, siblings) if build else []
+            wheel_natives = sorted((build or {}).get("native_bytes", {}))
+            own_natives = loaded_native_files(module, wheel_natives) if wheel_natives else []
+            if own_natives is None:  # cannot watch the import: attribute the files by their names
+                own_natives = attribute(wheel_natives, module, siblings)
             files = attribute(loc_files, module, siblings)
             missing = [f for f in files if not (folder / f).is_file()]
             if missing:

@@ -376,6 +376,10 @@ def run_cython_annotate(chapter: dict) -> list[Path]:
         page = page.replace(str(source), f"chapters/{chapter['folder']}/{rel}").replace(str(out_c), out_c.name)
         # It also links the generated C, which the site does not publish: keep the name, drop the link.
         page = re.sub(r'<a href="[^"/]+\.(?:c|cpp)">([^<]*)</a>', r"<code>\1</code>", page)
+        # A way back to the chapter: this page is not a Markdown page, so it has no navigation.
+        back = (f'<p style="font-family: sans-serif"><a href="../../chapters/{chapter["folder"]}/">Chapter {chapter["id"]}: '
+                f'{chapter["title"]}</a> · <code>cython -a</code>, generated when the site was built</p>')
+        page = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + "\n" + back, page, count=1)
         written.append(write(target, page))
         write(stamp, key)
     return written

@@ -2,7 +2,6 @@
 
 import errno
 import os
-import sys
 import traceback
 
 import pytest
