@@ -266,7 +266,7 @@ def prepare_docs(session: nox.Session, quick_bench: bool = True) -> None:
     # Chapter 2 measures its three binding libraries (compile time, size, call overhead); its
     # README includes the table this writes.
     measure = CHAPTERS_DIR / "02-cpp" / "tools" / "measure_bindings.py"
-    if measure.exists():
+    if measure.exists() and (quick_bench or not (GENERATED / "cpp-bindings.md").exists()):
         pyproject = tomllib.loads((measure.parents[1] / "pyproject.toml").read_text())
         session.install(*pyproject["build-system"]["requires"], *([] if _have("cmake") else ["cmake"]))
         session.run("python", str(measure), "--out-dir", str(GENERATED))

@@ -366,6 +366,7 @@ def comparison_rows(data: dict, chapters: list[dict], build_info: dict, chapters
         folder = chapters_dir / ch["folder"]
         entries = [(m, m, "", False) for m in ch["modules"]] + [
             (v["module"], v.get("label", v["module"]), v.get("project", ""), True) for v in ch.get("variant", [])]
+        holds_gil = {v["module"] for v in ch.get("variant", []) if v.get("releases_gil") is False}
         siblings = [e[0] for e in entries]
         loc_files = [p for p in ch.get("binding_loc", [])]
         for module, label, project, variant in entries:
@@ -397,9 +398,14 @@ def comparison_rows(data: dict, chapters: list[dict], build_info: dict, chapters
                 "native_files": own_natives,
                 "loc": sum(code_lines(folder / f) for f in files), "loc_files": files,
                 "stubs": stubs_for(module, folder),
-                "pins": build_pins(folder / project if project else folder, module, siblings, folder),
+                # Modules share out the pins by name (pybind11 to recipes_pybind11); a variant is a
+                # second build of the same sources and needs all of its project's.
+                "pins": build_pins(folder / project if project else folder, module, [] if variant else ch["modules"], folder),
                 **{k: fact(ch, k, module, strict) for k in FACTS},
             })
+            explicit = isinstance(ch.get("gil_release"), dict) and module in ch["gil_release"]
+            if module in holds_gil and not explicit:  # the variant says so: releases_gil = false
+                rows[-1]["gil_release"] = "no: a variant that keeps the GIL (`releases_gil = false`)"
     return rows
 
 

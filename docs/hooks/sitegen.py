@@ -49,6 +49,7 @@ import report  # noqa: E402  (bench/report.py: the benchmark's own tables and pl
 # sha512 integrity of the tarball), so the site draws its diagrams with no CDN request.
 MERMAID_VERSION = "11.17.2"
 MERMAID_INTEGRITY = "sha512-V6K3C8EBdEsPFZXSKMJe6ppQOENxuHARr9GvHX4hh47lAbhMRD9qf4oEK7LoaRQxULMa80/qt5gHO73aCleBBg=="
+CACHE = Path(os.environ.get("EXTENDING_PYTHON_CACHE", ROOT / ".cache"))  # as in noxfile.py
 MERMAID_JS = DOCS / "assets" / "vendor" / "mermaid.min.js"
 MERMAID_STAMP = MERMAID_JS.with_suffix(".version")
 
@@ -97,14 +98,14 @@ def modules_of(chapter: dict) -> list[str]:
 
 
 def load_results(path: Path | None = None) -> dict:
-    path = Path(path or os.environ.get("BENCH_RESULTS", ROOT / ".cache" / "bench" / "results.json"))
+    path = Path(path or os.environ.get("BENCH_RESULTS", CACHE / "bench" / "results.json"))
     if not path.exists():
         raise SiteError(f"no benchmark results at {path}: build the site with `nox -s docs`, which runs the benchmark first")
     return json.loads(path.read_text())
 
 
 def load_build_info(path: Path | None = None) -> dict:
-    path = Path(path or os.environ.get("BUILD_INFO", ROOT / ".cache" / "build-info.json"))
+    path = Path(path or os.environ.get("BUILD_INFO", CACHE / "build-info.json"))
     if not path.exists():
         raise SiteError(
             f"no build record at {path}: the comparison table needs each chapter's build time and size, which "
@@ -358,7 +359,7 @@ def run_cython_annotate(chapter: dict) -> list[Path]:
         target = DOCS / site_path
         text = source.read_text(encoding="utf-8")
         # Cython takes seconds per file: redo it only when the source or Cython changes.
-        stamp = ROOT / ".cache" / "annotate" / chapter["folder"] / (Path(rel).name + ".sha256")
+        stamp = CACHE / "annotate" / chapter["folder"] / (Path(rel).name + ".sha256")
         key = hashlib.sha256(text.encode() + version.encode()).hexdigest()
         if target.exists() and stamp.exists() and stamp.read_text() == key:
             written.append(target)
@@ -566,7 +567,7 @@ def vendor_mermaid(cache: Path | None = None) -> Path:
     if mermaid_ok():
         print(f"sitegen: mermaid {MERMAID_VERSION} already in {MERMAID_JS.relative_to(ROOT)}")
         return MERMAID_JS
-    cache = cache or Path(os.environ.get("EXTENDING_PYTHON_CACHE", ROOT / ".cache")) / "npm"
+    cache = cache or CACHE / "npm"
     cache.mkdir(parents=True, exist_ok=True)
     tarball = cache / f"mermaid-{MERMAID_VERSION}.tgz"
     if not tarball.exists():
