@@ -1,7 +1,7 @@
 """The cookbook's table of contents: which chapters exist, and what each session does with them.
 
     nox -s docs          build the site, with a fresh (quick) benchmark run
-    nox -s tests         build every chapter; run every chapter's tests and the conformance suite
+    nox -s tests         every test: chapters (own tests + conformance), templates, then site_tests
     nox -s chapter3      build one chapter in a clean venv; its own tests + the conformance suite
     nox -s bench         the full benchmark (pyperf defaults); `nox -s bench -- --quick` for a quick one
     nox -s serve         the site on http://127.0.0.1:8000, live-reloading
@@ -236,13 +236,14 @@ for _chapter in CHAPTERS:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Every chapter, every test: each chapter's own tests, then the conformance suite for all."""
+    """Every test: each chapter's own, the conformance suite for all, the templates, then the site in Chromium."""
     session.install(*CONFORMANCE_DEPS)
     names = install_all(session)
     for chapter in CHAPTERS:
         test_chapter(session, chapter)
     conformance(session, names)
     template_tests(session)
+    session.notify("site_tests")  # and the site in a browser, next
 
 
 @nox.session
@@ -273,13 +274,17 @@ def prepare_docs(session: nox.Session, quick_bench: bool = True) -> None:
         session.log(f"docs: chapter 2's binding measurements done ({time.perf_counter() - started:.0f} s)")
 
 
+def build_site(session: nox.Session, *mkdocs_args: str) -> None:
+    started = time.perf_counter()
+    prepare_docs(session)
+    session.run("mkdocs", "build", "--strict", *mkdocs_args, env=SITE_ENV)
+    session.log(f"site: {ROOT / 'site' / 'index.html'} ({time.perf_counter() - started:.0f} s in all)")
+
+
 @nox.session
 def docs(session: nox.Session) -> None:
     """Build the site into site/ with a fresh quick benchmark, executed notebooks, --strict."""
-    started = time.perf_counter()
-    prepare_docs(session)
-    session.run("mkdocs", "build", "--strict", *session.posargs, env=SITE_ENV)
-    session.log(f"site: {ROOT / 'site' / 'index.html'} ({time.perf_counter() - started:.0f} s in all)")
+    build_site(session, *session.posargs)
 
 
 @nox.session
@@ -291,11 +296,12 @@ def serve(session: nox.Session) -> None:
 
 @nox.session
 def site_tests(session: nox.Session) -> None:
-    """The built site (run `nox -s docs` first) in a real Chromium, and an offline link check."""
-    if not (ROOT / "site" / "index.html").exists():
-        session.error("no built site in site/: run `nox -s docs` first")
+    """The site in site/ in a real Chromium, and an offline link check (builds the site first if there is none)."""
     if not _have("chromium", "chromium-browser", "google-chrome") and not os.environ.get("CHROMIUM"):
         session.error("the site tests need Chromium: apt-get install chromium (or set CHROMIUM=/path/to/chrome)")
+    if not (ROOT / "site" / "index.html").exists():
+        session.log("no built site in site/: building it first, as `nox -s docs` does")
+        build_site(session)
     session.install(*SITE_TEST_DEPS)
     session.run("pytest", "tests/site", "-p", "no:cacheprovider", *session.posargs)
 
