@@ -77,7 +77,16 @@ def _have_boost_python() -> bool:
     return any(glob.glob(p) for p in patterns)
 
 
+def _have_python_headers() -> bool:
+    import sysconfig
+
+    return (Path(sysconfig.get_paths()["include"]) / "Python.h").exists()
+
+
 PREREQUISITES = {
+    "python-headers": (_have_python_headers,
+                       f"the Python {sys.version_info.major}.{sys.version_info.minor} headers (Python.h): "
+                       f"apt-get install python{sys.version_info.major}.{sys.version_info.minor}-dev | dnf install python3-devel"),
     "cc": (lambda: _have("cc", "gcc", "clang"),
            "a C compiler: apt-get install build-essential | xcode-select --install"),
     "cxx": (lambda: _have("c++", "g++", "clang++"),
