@@ -215,6 +215,8 @@ def conformance(session: nox.Session, names: list[str]) -> None:
 
 
 def install_all(session: nox.Session) -> list[str]:
+    for chapter in CHAPTERS:  # every missing prerequisite is reported before any build starts
+        require(session, chapter)
     names = []
     for chapter in CHAPTERS:
         session.log(f"chapter{chapter['id']}: {chapter['title']}")
@@ -228,6 +230,7 @@ def install_all(session: nox.Session) -> list[str]:
 
 def make_chapter_session(chapter: dict) -> None:
     def session_func(session: nox.Session) -> None:
+        require(session, chapter)  # before anything is installed: one line on what is missing
         session.install(*CONFORMANCE_DEPS)
         if chapter is not REFERENCE:
             install_chapter(session, REFERENCE)  # the oracle of the conformance suite
