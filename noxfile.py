@@ -193,7 +193,7 @@ def test_extra(project: Path) -> list[str]:
 
 
 def install_chapter(session: nox.Session, chapter: dict, fresh: bool = False) -> None:
-    require(session, chapter)
+    """Build (or reuse) and install the chapter's wheels; callers check its prerequisites first."""
     for project in projects(chapter):
         wheel = build_wheel(session, project, fresh)
         session.install("--reinstall", str(wheel), *test_extra(project))
