@@ -188,11 +188,9 @@ def subset(results: dict, modules: list[str], floor: bool = False) -> dict:
 
 
 def write(path: Path, text: str) -> Path:
-    """Write only when the content changes, so `mkdocs serve` does not rebuild in a loop."""
-    if not path.exists() or path.read_text() != text:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return path
+    """Write a generated page only when its content changes (see report.write_if_changed)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return report.write_if_changed(path, text.encode())
 
 
 def indent(text: str, by: int = 4) -> str:
