@@ -140,7 +140,7 @@ def environment(mode: str, corpus_path: Path) -> dict:
         "build_requirements": build_requirements(),
         "crates": crate_versions(),
         "corpus": corpus.describe(corpus_path),
-        "workloads": {k: v[0] for k, v in WORKLOADS.items()},
+        "workloads": {k: w["timed"] for k, w in WORKLOADS.items()},
     }
 
 
@@ -161,8 +161,8 @@ def summarise(bench: pyperf.Benchmark) -> dict:
 def run_module(name: str, workloads: list[str], corpus_path: Path, pyperf_args: list[str], out_dir: Path) -> dict:
     out = out_dir / f"{name}.json"
     out.unlink(missing_ok=True)
-    if name == FLOOR:
-        workloads = ["call"]
+    if name == FLOOR:  # only the workloads that name a built-in to compare with
+        workloads = [w for w in workloads if "floor" in WORKLOADS[w]]
     cmd = [sys.executable, str(HERE / "worker.py"), "--module", name, "--corpus", str(corpus_path),
            "--workloads", ",".join(workloads), "--quiet", "-o", str(out), *pyperf_args]
     t0 = time.perf_counter()
@@ -186,8 +186,8 @@ def ratios(results: dict, floor: dict) -> dict:
                 entry["speedup_vs_python"] = results[REFERENCE][workload]["median"] / r["median"]
             if CAPI in results and workload in results[CAPI]:
                 entry["relative_to_capi"] = r["median"] / results[CAPI][workload]["median"]
-            if workload == "call" and "call" in floor:
-                entry["relative_to_floor"] = r["median"] / floor["call"]["median"]
+            if workload in floor:
+                entry["relative_to_floor"] = r["median"] / floor[workload]["median"]
             out[name][workload] = entry
     return out
 
@@ -228,7 +228,8 @@ def main(argv=None):
     print(f"bench: {mode} mode, {len(names)} modules x {len(workloads)} workloads, corpus {corpus_path.name}", flush=True)
 
     t0 = time.perf_counter()
-    floor = run_module(FLOOR, workloads, corpus_path, pyperf_args, raw_dir) if "call" in workloads else {}
+    with_floor = any("floor" in WORKLOADS[w] for w in workloads)
+    floor = run_module(FLOOR, workloads, corpus_path, pyperf_args, raw_dir) if with_floor else {}
     results = {name: run_module(name, workloads, corpus_path, pyperf_args, raw_dir) for name in names}
     data = {
         "schema": 1,

@@ -1,4 +1,7 @@
-"""Shared helpers of the conformance suite: the chapter list, outcomes, oracles, awkward inputs."""
+"""Shared helpers of the conformance suite: the chapter and recipe lists, outcomes, oracles, awkward inputs.
+
+What every implementation must do is docs/contract.md; the reference chapter is its executable form.
+"""
 
 from __future__ import annotations
 
@@ -12,12 +15,20 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = "recipes_python"
-RECIPE_NAMES = ("fib", "fib_recursive", "LinearRecurrence", "most_common", "calc_pi")
 
 
 def chapters() -> list[dict]:
     with open(ROOT / "chapters" / "chapters.toml", "rb") as f:
         return tomllib.load(f)["chapter"]
+
+
+def recipes() -> list[dict]:
+    """The one list of recipes (chapters/recipes.toml), in the contract's order."""
+    with open(ROOT / "chapters" / "recipes.toml", "rb") as f:
+        return tomllib.load(f)["recipe"]
+
+
+RECIPE_EXPORTS = tuple(recipe["export"] for recipe in recipes())
 
 
 def known_import_names() -> list[str]:
@@ -44,15 +55,51 @@ def load(name: str):
     return importlib.import_module(name)
 
 
-def outcome(fn, *args):
-    """What a call did: ("value", result) or ("raises", exception type).
+def contract_message(exc: BaseException) -> str | None:
+    """The message of one of the contract's own errors, which every chapter words the same.
 
-    Comparing outcomes, not just values, holds a chapter to the reference's exceptions too.
+    Those are the range errors: ValueError and OverflowError. TypeError is each technology's
+    own argument parsing, worded its own way (the site shows them side by side), and a
+    UnicodeDecodeError or an OSError is compared field by field where it is tested.
+    """
+    if isinstance(exc, (ValueError, OverflowError)) and not isinstance(exc, UnicodeError):
+        return str(exc)
+    return None
+
+
+def outcome(fn, *args):
+    """What a call did: ("value", result) or ("raises", exception type, message of a contract error).
+
+    Comparing outcomes, not just values, holds a chapter to the reference's exceptions too,
+    and to the exact words of the contract's own errors.
     """
     try:
         return ("value", fn(*args))
     except Exception as exc:  # noqa: BLE001 - the type is the point
-        return ("raises", type(exc))
+        return ("raises", type(exc), contract_message(exc))
+
+
+def outcome_type(fn, *args):
+    """Like outcome(), without the message: for errors the contract leaves to the platform."""
+    result = outcome(fn, *args)
+    return result[:2]
+
+
+class unlimited_int_str:  # noqa: N801 - used like a function, as contextlib's helpers are
+    """Lift 3.11+'s limit on str() of huge ints for a block, and put the old one back after it.
+
+    The limit must stay in force everywhere else: the suite checks that huge ints give the
+    contract's errors, not str()'s own ValueError.
+    """
+
+    def __enter__(self):
+        self.old = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else None
+        if self.old is not None:
+            sys.set_int_max_str_digits(0)
+
+    def __exit__(self, *exc_info):
+        if self.old is not None:
+            sys.set_int_max_str_digits(self.old)
 
 
 def pi_machin(digits: int) -> str:
@@ -69,9 +116,8 @@ def pi_machin(digits: int) -> str:
 
     guard = 10**20
     one = 10**digits * guard
-    if hasattr(sys, "set_int_max_str_digits"):  # 3.11+ refuses str() of ints over 4300 digits
-        sys.set_int_max_str_digits(0)
-    text = str(4 * (4 * arctan_inverse(5, one) - arctan_inverse(239, one)) // guard)
+    with unlimited_int_str():  # 3.11+ refuses str() of ints over 4300 digits
+        text = str(4 * (4 * arctan_inverse(5, one) - arctan_inverse(239, one)) // guard)
     return text if digits == 0 else text[0] + "." + text[1:]
 
 
@@ -88,7 +134,24 @@ class Index:
         return self.value
 
     def __repr__(self):
-        return f"Index({self.value!r})"
+        return f"Index({describe_int(self.value)})"
+
+
+def describe_int(value: int) -> str:
+    """A short test id for an int of any size (repr of 10**5000 would be 5001 digits, or refused)."""
+    if abs(value) < 10**30:
+        return repr(value)
+    return f"{'-' if value < 0 else ''}<{value.bit_length()}-bit int>"
+
+
+def describe(value) -> str:
+    """Test ids: ints by describe_int (also inside lists and tuples), anything else by repr."""
+    if type(value) is int:
+        return describe_int(value)
+    if type(value) in (list, tuple):
+        inner = ", ".join(describe(item) for item in value)
+        return f"[{inner}]" if type(value) is list else f"({inner}{',' if len(value) == 1 else ''})"
+    return repr(value)
 
 
 class IndexRaises:
@@ -123,10 +186,12 @@ NOT_INTEGERS = [
     FloatWithIndexLikeInt(3.0), type,
 ]
 # (An __index__ returning a bool or an int subclass is deprecated since 3.10: not tested.)
-INTEGER_LIKE = [True, False, IntSubclass(5), Index(5), Index(2**70), Index(-3)]
+# Ints beyond 4300 digits: str() of one raises its own ValueError, so no message may quote them.
+HUGE = 10**5000
+INTEGER_LIKE = [True, False, IntSubclass(5), Index(5), Index(2**70), Index(-3), Index(HUGE), Index(-HUGE)]
 EDGE_INTEGERS = [
-    -(2**100), -(2**64) - 1, -(2**64), -(2**63) - 1, -(2**63), -(2**31) - 1, -(2**31), -2, -1,
-    0, 1, 2, 92, 93, 94, 100, 2**31 - 1, 2**31, 2**32, 2**63 - 1, 2**63, 2**64 - 1, 2**64, 2**100,
+    -HUGE, -(2**100), -(2**64) - 1, -(2**64), -(2**63) - 1, -(2**63), -(2**31) - 1, -(2**31), -2, -1,
+    0, 1, 2, 92, 93, 94, 100, 2**31 - 1, 2**31, 2**32, 2**63 - 1, 2**63, 2**64 - 1, 2**64, 2**100, HUGE,
 ]
 
 

@@ -83,6 +83,7 @@ def big_text(tmp_path_factory):
     return path
 
 
+@pytest.mark.releases_gil
 def test_native_most_common_releases_the_gil(native, big_text):
     """While most_common reads and counts, another Python thread keeps running.
 

@@ -1,9 +1,10 @@
-"""The five recipes in plain Python: the reference every chapter is tested against.
+"""The recipes in plain Python: the reference every chapter is tested against.
 
 This module is written for clarity, not speed. It is the baseline that every benchmark
-divides by, and the oracle of the conformance suite: where CONTRACT.md leaves a choice,
-what this file does is the answer. Every native chapter must behave exactly like it,
-including which exception it raises for bad input.
+divides by, and the oracle of the conformance suite: where the contract (docs/contract.md)
+leaves a choice, what this file does is the answer. Every native chapter must behave exactly
+like it, including which exception it raises for bad input and, for the contract's own range
+errors, its message word for word.
 """
 
 from __future__ import annotations
@@ -13,15 +14,19 @@ import operator
 import os
 import threading
 from collections import Counter, deque
-from typing import Iterable, List, Tuple, Union
+from collections.abc import Iterable
 
-__all__ = ["fib", "fib_recursive", "LinearRecurrence", "most_common", "calc_pi"]
+__all__ = ["LinearRecurrence", "calc_pi", "fib", "fib_recursive", "most_common"]
 
 # The largest n whose Fibonacci number fits in an unsigned 64-bit integer:
 # F(93) = 12200160415121876738 < 2**64 <= F(94).
 FIB_MAX_N = 93
 I64_MIN, I64_MAX = -(2**63), 2**63 - 1
-CALC_PI_MAX_DIGITS = 10_000
+# The most decimal places calc_pi() computes (its working buffer grows with the square).
+PI_MAX_DIGITS = 10_000
+
+# The contract's own errors. No message quotes the argument: an int of any size reaches
+# these checks, and str() of one beyond 4300 digits would itself raise ValueError.
 
 
 # --8<-- [start:check_n]
@@ -30,11 +35,9 @@ def _fib_argument(n: object, name: str) -> int:
     # object with __index__ (NumPy integers), and raises TypeError for float, str, ...
     n = operator.index(n)
     if n < 0:
-        raise ValueError(f"{name}() argument must be >= 0, got {n}")
+        raise ValueError(f"{name}() argument must be >= 0")
     if n > FIB_MAX_N:
-        raise OverflowError(
-            f"{name}({n}) does not fit in 64 bits: the argument must be <= {FIB_MAX_N}"
-        )
+        raise OverflowError(f"{name}() argument must be <= {FIB_MAX_N}: the result would not fit in 64 bits")
     return n
 # --8<-- [end:check_n]
 
@@ -62,12 +65,12 @@ def _fib_recursive(n: int) -> int:
 
 
 # --8<-- [start:linear_recurrence]
-def _i64_list(values: Iterable[object], what: str) -> List[int]:
+def _i64_list(values: Iterable[object], what: str) -> list[int]:
     out = []
-    for value in values:  # TypeError here if `values` is not iterable
-        value = operator.index(value)
+    for item in values:  # TypeError here if `values` is not iterable
+        value = operator.index(item)
         if not I64_MIN <= value <= I64_MAX:
-            raise OverflowError(f"LinearRecurrence {what} {value} does not fit in 64 bits")
+            raise OverflowError(f"LinearRecurrence {what} must fit in signed 64 bits")
         out.append(value)
     return out
 
@@ -87,17 +90,17 @@ class LinearRecurrence:
     evaluation overflowed raises OverflowError, and so does every call after it.
     """
 
-    __slots__ = ("_coefficients", "_window", "_overflowed", "_lock")
+    __slots__ = ("_coefficients", "_lock", "_overflowed", "_window")
 
     def __init__(self, coefficients: Iterable[int], initial: Iterable[int], /) -> None:
-        coefficients = _i64_list(coefficients, "coefficient")
-        initial = _i64_list(initial, "initial value")
+        coefficients = _i64_list(coefficients, "coefficients")
+        initial = _i64_list(initial, "initial values")
         if not coefficients:
             raise ValueError("LinearRecurrence needs at least one coefficient")
         if len(coefficients) != len(initial):
             raise ValueError(
-                f"LinearRecurrence needs as many initial values as coefficients, "
-                f"got {len(initial)} and {len(coefficients)}"
+                f"LinearRecurrence needs as many initial values as coefficients "
+                f"(got {len(initial)} for {len(coefficients)})"
             )
         self._coefficients = coefficients
         self._window = deque(initial)  # the terms known but not yet returned
@@ -112,13 +115,13 @@ class LinearRecurrence:
     def __next__(self) -> int:
         with self._lock:
             if not self._window:
-                raise OverflowError("the next term of this LinearRecurrence overflows 64 bits")
+                raise OverflowError("the next term of this LinearRecurrence overflows signed 64 bits")
             if not self._overflowed:
                 # Compute the term k places ahead now, while the window is full. If it
                 # overflows, that is not an error yet: the terms in the window are due first.
                 try:
                     total = 0
-                    for c, a in zip(self._coefficients, self._window):
+                    for c, a in zip(self._coefficients, self._window, strict=True):
                         total = _checked(total + _checked(c * a))
                     self._window.append(total)
                 except OverflowError:
@@ -128,7 +131,7 @@ class LinearRecurrence:
 
 
 # --8<-- [start:most_common]
-def most_common(path: Union[str, os.PathLike[str]], n: int, /) -> List[Tuple[str, int]]:
+def most_common(path: str | os.PathLike[str], n: int, /) -> list[tuple[str, int]]:
     """The n most frequent whitespace-separated words of a UTF-8 file, lowercased in ASCII.
 
     Ties are broken by the word, in code point order.
@@ -137,7 +140,7 @@ def most_common(path: Union[str, os.PathLike[str]], n: int, /) -> List[Tuple[str
         raise TypeError(f"most_common() path must be str or os.PathLike[str], not {type(path).__name__}")
     n = operator.index(n)
     if n < 0:
-        raise ValueError(f"most_common() n must be >= 0, got {n}")
+        raise ValueError("most_common() n must be >= 0")
     with open(path, "rb") as f:  # OSError subclasses with errno and filename come from here
         data = f.read()
     data.decode("utf-8")  # raises UnicodeDecodeError; words are decoded one by one below
@@ -158,15 +161,15 @@ PI_GUARD_DIGITS = 8
 def calc_pi(digits: int, /) -> str:
     """Pi truncated to `digits` decimal places (0 <= digits <= 10000): calc_pi(4) == "3.1415"."""
     digits = operator.index(digits)
-    if not 0 <= digits <= CALC_PI_MAX_DIGITS:
-        raise ValueError(f"calc_pi() digits must be between 0 and {CALC_PI_MAX_DIGITS}, got {digits}")
+    if not 0 <= digits <= PI_MAX_DIGITS:
+        raise ValueError(f"calc_pi() digits must be between 0 and {PI_MAX_DIGITS}")
     # Rabinowitz and Wagon's spigot: pi = 2 + 1/3*(2 + 2/5*(2 + 3/7*(2 + ...))), a mixed-radix
     # number whose digits all start at 2. Multiplying by 10 and normalising right to left
     # releases one decimal digit per pass.
     n = digits + 1 + PI_GUARD_DIGITS  # decimal digits to produce, counting the leading 3
     size = 10 * n // 3 + 1
     a = [2] * size
-    out: List[int] = []
+    out: list[int] = []
     predigit, nines = 0, 0
     for _ in range(n):
         q = 0
