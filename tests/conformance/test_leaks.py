@@ -80,7 +80,7 @@ def test_no_growth_over_hundreds_of_thousands_of_calls(impl_name, tmp_path):
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"fine words then \xff")
     code = PROBE.format(here=str(HERE), name=impl_name, text=str(text), bad=str(bad), missing=str(tmp_path / "missing"))
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=900)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=900, check=False)
     assert done.returncode == 0, f"the probe crashed (exit {done.returncode}):\n{done.stderr[-3000:]}"
     rss = json.loads(done.stdout.strip().splitlines()[-1])
     growth = rss["second"] - rss["first"]

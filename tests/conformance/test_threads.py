@@ -54,7 +54,7 @@ def test_errors_from_8_threads(impl, tmp_path):
                      lambda: impl.most_common(missing, 1), lambda: impl.LinearRecurrence([], [])):
             try:
                 call()
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 caught.append(type(exc))
         return caught
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from hypothesis import given, settings, strategies as st
-
 import support
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from support import outcome
 
 

@@ -53,13 +53,13 @@ def chapter_params() -> list:
 
 
 def run_new(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(NEW_PROJECT), *args], capture_output=True, text=True)
+    return subprocess.run([sys.executable, str(NEW_PROJECT), *args], capture_output=True, text=True, check=False)
 
 
 def renamed(module: str, chapter: dict) -> str:
     """What the documented rule makes of an import name: NAME itself, or NAME as the prefix."""
     main = chapter["modules"][0] if len(chapter["modules"]) == 1 else None
-    if main and (module == main or module.startswith(main + "_") or module.startswith(main + ".")):
+    if main and (module == main or module.startswith((main + "_", main + "."))):
         return NAME + module[len(main):]
     assert module.startswith("recipes_"), module
     return NAME + module[len("recipes"):]
@@ -119,7 +119,8 @@ def test_refuses_a_name_that_is_not_an_importable_identifier(tmp_path, bad):
 
 def test_refuses_a_rust_keyword_for_a_rust_chapter(tmp_path):
     result = run_new("5", str(tmp_path / "new"), "--name", "core")
-    assert result.returncode != 0 and "Rust" in result.stderr
+    assert result.returncode != 0
+    assert "Rust" in result.stderr
     assert not (tmp_path / "new").exists()
 
 
@@ -128,7 +129,8 @@ def test_refuses_a_destination_that_is_not_empty_and_writes_nothing(tmp_path):
     dest.mkdir()
     (dest / "keep.txt").write_text("mine")
     result = run_new("0", str(dest), "--name", NAME)
-    assert result.returncode != 0 and "not an empty folder" in result.stderr
+    assert result.returncode != 0
+    assert "not an empty folder" in result.stderr
     assert [p.name for p in dest.iterdir()] == ["keep.txt"]
     assert (dest / "keep.txt").read_text() == "mine"
 
@@ -142,7 +144,8 @@ def test_refuses_a_destination_that_is_a_file(tmp_path):
 
 def test_refuses_an_unknown_chapter(tmp_path):
     result = run_new("42", str(tmp_path / "new"), "--name", NAME)
-    assert result.returncode != 0 and "no chapter" in result.stderr
+    assert result.returncode != 0
+    assert "no chapter" in result.stderr
     assert not (tmp_path / "new").exists()
 
 
@@ -195,7 +198,7 @@ def make_venv(path: Path) -> tuple[Path, list[str]]:
 
 
 def run(command: list[str], cwd: Path, env: dict, what: str) -> None:
-    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=BUILD_TIMEOUT)
+    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=BUILD_TIMEOUT, check=False)
     if result.returncode != 0:
         tail = "\n".join((result.stdout + "\n" + result.stderr).splitlines()[-60:])
         pytest.fail(f"{what} failed (exit {result.returncode}): {' '.join(command)}\n{tail}", pytrace=False)
@@ -235,9 +238,9 @@ def test_copy_builds_and_passes_its_own_tests(tmp_path, chapter, cargo_target_di
         "    out[name] = m.fib(90)\n"
         "print(json.dumps(out))\n"
     )
-    probed = subprocess.run([str(python), "-c", probe, *modules], cwd=tmp_path, env=env, capture_output=True, text=True)
+    probed = subprocess.run([str(python), "-c", probe, *modules], cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
     assert probed.returncode == 0, probed.stderr
-    assert json.loads(probed.stdout) == {m: FIB_90 for m in modules}
+    assert json.loads(probed.stdout) == dict.fromkeys(modules, FIB_90)
 
     for command in chapter["checks"]:  # e.g. cargo test, inside the copy: the renamed crate
         run(command, dest, env, f"{command[0]} in the copy")
@@ -265,7 +268,7 @@ def docs_rename_rows() -> dict[int, list[tuple[str, str]]]:
             cells = [c.strip() for c in line.strip().strip("|").split("|")]
             old, new = (re.findall(r"`([^`]+)`", cell) for cell in cells[1:3])
             assert len(old) == len(new), line
-            rows[chapter] += list(zip(old, new))
+            rows[chapter] += list(zip(old, new, strict=True))
     return rows
 
 
