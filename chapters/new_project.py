@@ -60,6 +60,8 @@ SKIP_DIRS = {
     ".pytest_cache", ".mypy_cache", ".ruff_cache", ".hypothesis", ".cache", "measurements",
 }
 SKIP_DIR_PATTERNS = ("*.egg-info", ".mesonpy-*")
+# Not copied either: the chapter's quick start, its smallest module, which a new project outgrows.
+SKIP_TOP_DIRS = {"quickstart"}
 SKIP_FILES = ("*.so", "*.pyd", "*.dylib", "*.dll", "*.o", "*.obj", "*.a", "*.lib", "*.pyc", ".DS_Store")
 # Build files: here a string that is exactly "recipes" is a library or target name
 # (Cargo's [lib] name, cffi's libraries=[...]), so it is renamed too.
@@ -249,6 +251,8 @@ def find_leftovers(text: str, patterns: list[re.Pattern], new_names: list[str], 
 
 
 def skipped(rel: Path) -> bool:
+    if rel.parts[0] in SKIP_TOP_DIRS:
+        return True
     for part in rel.parts[:-1]:
         if part in SKIP_DIRS or any(Path(part).match(p) for p in SKIP_DIR_PATTERNS):
             return True
