@@ -22,7 +22,7 @@ The rename rules (docs/start-your-own-project.md has a table per technology):
   recipes_core, the crate recipes-clib -> NAME-clib, the C library librecipes.so and its
   header recipes.h -> libNAME.so and NAME.h, and a private extension module `_recipes`
   -> `_NAME` (with its PyInit__recipes).
-* The plain word "recipes" is left alone: it is prose ("the five recipes"), a C++ namespace
+* The plain word "recipes" is left alone: it is prose ("all the recipes"), a C++ namespace
   or a pytest fixture, and none of those is a name the package is published or imported by.
 
 Nothing is overwritten: DEST must not exist or be an empty folder, and every rename is
