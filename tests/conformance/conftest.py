@@ -11,8 +11,9 @@ import importlib.util
 import os
 
 import pytest
-import support
 from hypothesis import HealthCheck, settings
+
+import support
 
 settings.register_profile(
     "conformance",

@@ -5,9 +5,10 @@ from __future__ import annotations
 import itertools
 
 import pytest
-import support
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+import support
 from support import outcome
 
 

@@ -22,7 +22,7 @@ __all__ = ["LinearRecurrence", "calc_pi", "fib", "fib_recursive", "most_common"]
 # F(93) = 12200160415121876738 < 2**64 <= F(94).
 FIB_MAX_N = 93
 I64_MIN, I64_MAX = -(2**63), 2**63 - 1
-# The most decimal places calc_pi() computes (its working buffer grows with the square).
+# The most decimal places calc_pi() computes (its running time grows with the square of it).
 PI_MAX_DIGITS = 10_000
 
 # The contract's own errors. No message quotes the argument: an int of any size reaches
