@@ -2,16 +2,44 @@
 
 The conformance suite compares every native chapter with this module, so these tests check
 the module itself against things that do not share its code: closed forms, big-integer
-arithmetic and hand-made cases.
+arithmetic and hand-made cases. The contract's own errors are checked word for word: every
+chapter must raise them with exactly these messages.
 """
 
 import itertools
 import operator
+import re
+import threading
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 import recipes_python as r
+
+HUGE = 10**5000  # beyond the 4300-digit limit of int -> str: a message must never quote it
+
+
+class Index:
+    """Any object with __index__, like a NumPy integer."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def __index__(self):
+        return self.value
+
+
+def short_id(value):
+    """Test ids for huge ints: pytest would otherwise call str() on them, which refuses."""
+    if isinstance(value, int) and abs(value) > 2**100:
+        return "-huge" if value < 0 else "huge"
+    return None
+
+
+def message(text):
+    """A pytest.raises(match=...) pattern for exactly this message."""
+    return f"^{re.escape(text)}$"
 
 
 def pi_machin(digits: int) -> str:
@@ -33,6 +61,12 @@ def pi_machin(digits: int) -> str:
     return text if digits == 0 else text[0] + "." + text[1:]
 
 
+def test_named_limits():
+    assert r.FIB_MAX_N == 93
+    assert r.fib(r.FIB_MAX_N) < 2**64 <= r.fib(r.FIB_MAX_N - 1) + r.fib(r.FIB_MAX_N)
+    assert r.PI_MAX_DIGITS == 10_000
+
+
 def test_fib_known_values():
     assert [r.fib(n) for n in range(10)] == [0, 1, 1, 2, 3, 5, 8, 13, 21, 34]
     assert r.fib(90) == 2880067194370816120
@@ -40,22 +74,32 @@ def test_fib_known_values():
 
 
 @given(st.integers(0, 93))
-def test_fib_matches_binet_identity(n):
+def test_fib_matches_doubling_identity(n):
     # F(2n) = F(n) * (2 F(n+1) - F(n)), an identity the loop does not use
     if 2 * n <= 93:
         assert r.fib(2 * n) == r.fib(n) * (2 * r.fib(n + 1) - r.fib(n))
 
 
 @pytest.mark.parametrize("f", [r.fib, r.fib_recursive])
-def test_fib_errors(f):
-    with pytest.raises(ValueError):
-        f(-1)
-    with pytest.raises(OverflowError):
-        f(94)
+@pytest.mark.parametrize("bad", [-1, -(2**100), -HUGE, Index(-HUGE)], ids=short_id)
+def test_fib_negative(f, bad):
+    with pytest.raises(ValueError, match=message(f"{f.__name__}() argument must be >= 0")):
+        f(bad)
+
+
+@pytest.mark.parametrize("f", [r.fib, r.fib_recursive])
+@pytest.mark.parametrize("bad", [94, 2**64, HUGE, Index(HUGE)], ids=short_id)
+def test_fib_too_large(f, bad):
+    expected = f"{f.__name__}() argument must be <= 93: the result would not fit in 64 bits"
+    with pytest.raises(OverflowError, match=message(expected)):
+        f(bad)
+
+
+@pytest.mark.parametrize("f", [r.fib, r.fib_recursive])
+@pytest.mark.parametrize("call", [lambda f: f(1.0), lambda f: f("3"), lambda f: f(n=1), lambda f: f()])
+def test_fib_type_errors(f, call):
     with pytest.raises(TypeError):
-        f(1.0)
-    with pytest.raises(TypeError):
-        f(n=1)
+        call(f)
 
 
 def test_fib_recursive_agrees_with_fib():
@@ -66,8 +110,8 @@ def test_linear_recurrence_fibonacci_stops_at_f92():
     it = r.LinearRecurrence([1, 1], [0, 1])
     assert iter(it) is it
     assert list(itertools.islice(it, 93)) == [r.fib(n) for n in range(93)]
-    for _ in range(3):
-        with pytest.raises(OverflowError):
+    for _ in range(3):  # and stays there
+        with pytest.raises(OverflowError, match=message("the next term of this LinearRecurrence overflows signed 64 bits")):
             next(it)
 
 
@@ -79,38 +123,67 @@ def test_overflow_is_raised_when_due_not_when_computed():
     # a_{n+3} = a_n * 2**62: a_3 = 2**62 fits, a_4 = 2**63 overflows; a_0..a_3 still come out
     it = r.LinearRecurrence([2**62, 0, 0], [1, 2, 0])
     assert [next(it) for _ in range(4)] == [1, 2, 0, 2**62]
-    with pytest.raises(OverflowError):
+    with pytest.raises(OverflowError, match="overflows signed 64 bits"):
         next(it)
 
 
 def test_intermediate_overflow_counts_even_if_the_sum_would_fit():
     it = r.LinearRecurrence([2**62, 2**62, -(2**62)], [1, 1, 1])  # 2**62 + 2**62 overflows first
     assert [next(it) for _ in range(3)] == [1, 1, 1]
-    with pytest.raises(OverflowError):
+    with pytest.raises(OverflowError, match="overflows signed 64 bits"):
         next(it)
 
 
+def test_linear_recurrence_accepts_any_iterable_of_index_values():
+    coefficients = [Index(1), True]
+    it = r.LinearRecurrence(iter(coefficients), (x for x in [-(2**63), 2**63 - 1]))
+    coefficients.clear()  # copied at construction
+    assert [next(it) for _ in range(3)] == [-(2**63), 2**63 - 1, -1]
+
+
+COEFFICIENTS_RANGE = "LinearRecurrence coefficients must fit in signed 64 bits"
+INITIAL_RANGE = "LinearRecurrence initial values must fit in signed 64 bits"
+EMPTY = "LinearRecurrence needs at least one coefficient"
+
+
 @pytest.mark.parametrize(
-    "args, error",
+    ("args", "error", "text"),
     [
-        ((None, [1]), TypeError),
-        (([1.0], [1]), TypeError),
-        (([2**63], [1]), OverflowError),
-        (([], []), ValueError),
-        (([1, 2], [1]), ValueError),
+        (([2**63], [1]), OverflowError, COEFFICIENTS_RANGE),
+        (([-(2**63) - 1], [1]), OverflowError, COEFFICIENTS_RANGE),
+        (([HUGE], [1]), OverflowError, COEFFICIENTS_RANGE),
+        (([Index(-HUGE)], [1]), OverflowError, COEFFICIENTS_RANGE),
+        (([1], [2**63]), OverflowError, INITIAL_RANGE),
+        (([1], [-HUGE]), OverflowError, INITIAL_RANGE),
+        # the order of the checks: every coefficient, every initial value, emptiness, lengths
+        (([HUGE], "x"), OverflowError, COEFFICIENTS_RANGE),
+        (([], [HUGE]), OverflowError, INITIAL_RANGE),
+        (([1, 2], [HUGE]), OverflowError, INITIAL_RANGE),
+        (([], []), ValueError, EMPTY),
+        (([], [1]), ValueError, EMPTY),
+        (([1, 2], [1]), ValueError, "LinearRecurrence needs as many initial values as coefficients (got 1 for 2)"),
+        (([1], [1, 2, 3]), ValueError, "LinearRecurrence needs as many initial values as coefficients (got 3 for 1)"),
     ],
 )
-def test_linear_recurrence_errors(args, error):
-    with pytest.raises(error):
+def test_linear_recurrence_contract_errors(args, error, text):
+    with pytest.raises(error, match=message(text)):
+        r.LinearRecurrence(*args)
+
+
+@pytest.mark.parametrize("args", [(None, [1]), ([1], 5), ([1.0], [1]), ([1, 2], [1.0]), ([1],)])
+def test_linear_recurrence_type_errors(args):
+    with pytest.raises(TypeError):
         r.LinearRecurrence(*args)
 
 
 def test_most_common(tmp_path):
     p = tmp_path / "words.txt"
     p.write_bytes(b"The the THE cat\tcat\nDOG \xc3\x89t\xc3\xa9 \xc3\xa9t\xc3\xa9\x0bzebra\x0c")
-    assert r.most_common(p, 10) == [("the", 3), ("cat", 2), ("dog", 1), ("zebra", 1), ("Été", 1), ("été", 1)]
+    everything = [("the", 3), ("cat", 2), ("dog", 1), ("zebra", 1), ("Été", 1), ("été", 1)]
+    assert r.most_common(p, 10) == everything
     assert r.most_common(str(p), 2) == [("the", 3), ("cat", 2)]
     assert r.most_common(p, 0) == []
+    assert r.most_common(p, HUGE) == r.most_common(p, Index(HUGE)) == everything  # "all of them"
 
 
 def test_most_common_errors(tmp_path):
@@ -126,8 +199,12 @@ def test_most_common_errors(tmp_path):
     assert info.value.start == 3
     with pytest.raises(TypeError):
         r.most_common(b"bytes path", 1)
-    with pytest.raises(ValueError):
-        r.most_common(bad, -1)
+
+
+@pytest.mark.parametrize("n", [-1, -HUGE, Index(-HUGE)], ids=short_id)
+def test_most_common_negative_n_is_checked_before_the_file_is_opened(tmp_path, n):
+    with pytest.raises(ValueError, match=message("most_common() n must be >= 0")):
+        r.most_common(tmp_path / "missing", n)
 
 
 @pytest.mark.parametrize("digits", [0, 1, 4, 50, 761, 762, 767, 1000])
@@ -135,27 +212,24 @@ def test_calc_pi_against_machin(digits):
     assert r.calc_pi(digits) == pi_machin(digits)
 
 
-def test_calc_pi_errors():
-    for bad in (-1, 10_001, 2**100, -(2**100)):
-        with pytest.raises(ValueError):
-            r.calc_pi(bad)
+@pytest.mark.parametrize("bad", [-1, 10_001, 2**100, -(2**100), HUGE, -HUGE, Index(HUGE)], ids=short_id)
+def test_calc_pi_range(bad):
+    with pytest.raises(ValueError, match=message("calc_pi() digits must be between 0 and 10000")):
+        r.calc_pi(bad)
+
+
+def test_calc_pi_type_error():
     with pytest.raises(TypeError):
         r.calc_pi(3.0)
 
 
 def test_index_protocol_is_used():
-    class Seven:
-        def __index__(self):
-            return 7
-
-    assert r.fib(Seven()) == r.fib(7) == r.fib(operator.index(Seven()))
+    assert r.fib(Index(7)) == r.fib(7) == r.fib(operator.index(Index(7)))
     assert r.fib(True) == 1
 
 
 def test_one_iterator_shared_by_threads():
     # without the lock, a thread switch between computing a term and popping one repeats terms
-    import threading
-
     it = r.LinearRecurrence([-1, 2], [0, 1])  # 0, 1, 2, 3, ...
     out = []
 

@@ -1,14 +1,34 @@
-"""Error paths: the right exception, with its attributes, and nothing left behind."""
+"""Error paths: the right exception, with its message or attributes, and nothing left behind.
+
+The contract's own errors (docs/contract.md in the cookbook repository) carry the reference's
+messages word for word, for ints of any size: beyond 64 bits, and beyond the 4300 digits that
+str() of an int accepts.
+"""
 
 import errno
 import gc
 import os
 import pathlib
+import re
 import sys
 
 import pytest
 
 from recipes_capi import LinearRecurrence, calc_pi, fib, fib_recursive, most_common
+
+HUGE = 10**5000  # more digits than str() of an int accepts
+
+
+def short_id(value):
+    """Test ids for huge ints: pytest would otherwise call str() on them, which refuses."""
+    if isinstance(value, int) and abs(value) > 2**100:
+        return "-huge" if value < 0 else "huge"
+    return None
+
+
+def message(text):
+    """A pytest.raises(match=...) pattern for exactly this message."""
+    return f"^{re.escape(text)}$"
 
 
 class Index:
@@ -25,14 +45,32 @@ class BrokenIndex:
 
 
 @pytest.mark.parametrize("function", [fib, fib_recursive])
-def test_fib_argument_errors(function):
-    for bad, exception in [
-        (-1, ValueError), (-(2**100), ValueError), (94, OverflowError), (2**100, OverflowError),
-        (1.0, TypeError), ("3", TypeError), (b"3", TypeError), (None, TypeError),
-    ]:
-        with pytest.raises(exception):
+@pytest.mark.parametrize("bad", [-1, -(2**63), -(2**63) - 1, -(2**100), -HUGE], ids=short_id)
+def test_fib_negative(function, bad):
+    text = f"{function.__name__}() argument must be >= 0"
+    with pytest.raises(ValueError, match=message(text)):
+        function(bad)
+    with pytest.raises(ValueError, match=message(text)):  # through __index__
+        function(Index(bad))
+
+
+@pytest.mark.parametrize("function", [fib, fib_recursive])
+@pytest.mark.parametrize("bad", [94, 2**63, 2**64, 2**100, HUGE], ids=short_id)
+def test_fib_too_large(function, bad):
+    text = f"{function.__name__}() argument must be <= 93: the result would not fit in 64 bits"
+    with pytest.raises(OverflowError, match=message(text)):
+        function(bad)
+    with pytest.raises(OverflowError, match=message(text)):
+        function(Index(bad))
+
+
+@pytest.mark.parametrize("function", [fib, fib_recursive])
+def test_fib_argument_types(function):
+    for bad in [1.0, "3", b"3", None]:
+        with pytest.raises(TypeError):
             function(bad)
-    assert function(True) == 1 and function(Index(10)) == 55
+    assert function(True) == 1
+    assert function(Index(10)) == 55
     with pytest.raises(KeyError, match="from __index__"):  # propagated unchanged
         function(BrokenIndex())
     with pytest.raises(TypeError):
@@ -43,25 +81,64 @@ def test_fib_argument_errors(function):
         function(n=3)
 
 
-def test_calc_pi_argument_errors():
-    for bad in [-1, 10001, 2**100, -(2**100)]:
-        with pytest.raises(ValueError):  # never OverflowError, even for 2**100
-            calc_pi(bad)
+@pytest.mark.parametrize("bad", [-1, 10001, 2**63, 2**100, -(2**100), HUGE, -HUGE], ids=short_id)
+def test_calc_pi_range(bad):
+    text = "calc_pi() digits must be between 0 and 10000"
+    with pytest.raises(ValueError, match=message(text)):  # never OverflowError, even for 2**100
+        calc_pi(bad)
+    with pytest.raises(ValueError, match=message(text)):
+        calc_pi(Index(bad))
+
+
+def test_calc_pi_argument_types():
     with pytest.raises(TypeError):
         calc_pi(3.0)
     with pytest.raises(TypeError):
         calc_pi(digits=3)
 
 
-def test_linear_recurrence_argument_errors():
+COEFFICIENTS_RANGE = "LinearRecurrence coefficients must fit in signed 64 bits"
+INITIAL_RANGE = "LinearRecurrence initial values must fit in signed 64 bits"
+EMPTY = "LinearRecurrence needs at least one coefficient"
+
+
+@pytest.mark.parametrize(
+    ("args", "error", "text"),
+    [
+        (([2**63], [1]), OverflowError, COEFFICIENTS_RANGE),
+        (([-(2**63) - 1], [1]), OverflowError, COEFFICIENTS_RANGE),
+        (([HUGE], [1]), OverflowError, COEFFICIENTS_RANGE),
+        (([Index(-HUGE)], [1]), OverflowError, COEFFICIENTS_RANGE),
+        (([1], [-(2**63) - 1]), OverflowError, INITIAL_RANGE),
+        (([1], [HUGE]), OverflowError, INITIAL_RANGE),
+        # the reference's order: every coefficient, every initial value, emptiness, lengths
+        (([HUGE], "x"), OverflowError, COEFFICIENTS_RANGE),
+        (([], [HUGE]), OverflowError, INITIAL_RANGE),
+        (([1, 2], [-HUGE]), OverflowError, INITIAL_RANGE),
+        (([], []), ValueError, EMPTY),
+        (([], [1]), ValueError, EMPTY),
+        (([1, 2], [1]), ValueError, "LinearRecurrence needs as many initial values as coefficients (got 1 for 2)"),
+        (([1], [1, 2, 3]), ValueError, "LinearRecurrence needs as many initial values as coefficients (got 3 for 1)"),
+    ],
+)
+def test_linear_recurrence_contract_errors(args, error, text):
+    with pytest.raises(error, match=message(text)):
+        LinearRecurrence(*args)
+
+
+def test_linear_recurrence_overflow_message():
+    it = LinearRecurrence([2], [2**62])
+    assert next(it) == 2**62
+    for _ in range(3):  # the same error on every later call
+        with pytest.raises(OverflowError, match=message("the next term of this LinearRecurrence overflows signed 64 bits")):
+            next(it)
+
+
+def test_linear_recurrence_argument_types():
     for args, exception in [
         ((1, [1]), TypeError),
         (([1], 1), TypeError),
         (([1.0], [1]), TypeError),
-        (([2**63], [1]), OverflowError),
-        (([1], [-(2**63) - 1]), OverflowError),
-        (([], []), ValueError),
-        (([1, 2], [1]), ValueError),
         (([1, 2], [1.0]), TypeError),  # elements are checked before the lengths
         (([BrokenIndex()], [1]), KeyError),
         (([1],), TypeError),
@@ -75,6 +152,8 @@ def test_linear_recurrence_argument_errors():
     it = LinearRecurrence(iter(coefficients), (x for x in [0, 1]))
     coefficients.clear()
     assert [next(it) for _ in range(5)] == [0, 1, 1, 2, 3]
+    extremes = LinearRecurrence([0, 1], [-(2**63), 2**63 - 1])  # the full signed range fits
+    assert [next(extremes) for _ in range(3)] == [-(2**63), 2**63 - 1, 2**63 - 1]
 
 
 def test_most_common_argument_errors(tmp_path):
@@ -85,9 +164,8 @@ def test_most_common_argument_errors(tmp_path):
             most_common(bad, 1)
     with pytest.raises(TypeError):  # a PathLike whose __fspath__ gives bytes
         most_common(type("BytesPath", (), {"__fspath__": lambda self: b"/x"})(), 1)
-    for bad_n, exception in [(-1, ValueError), (-(2**100), ValueError), (1.0, TypeError)]:
-        with pytest.raises(exception):
-            most_common(path, bad_n)
+    with pytest.raises(TypeError):
+        most_common(path, 1.0)
     with pytest.raises(TypeError):  # the path is checked first
         most_common(None, -1)
     with pytest.raises(ValueError, match="null"):
@@ -96,6 +174,24 @@ def test_most_common_argument_errors(tmp_path):
         most_common(path)
     with pytest.raises(TypeError):
         most_common(path=path, n=1)
+
+
+@pytest.mark.parametrize("n", [-1, -(2**100), -HUGE], ids=short_id)
+def test_most_common_negative_n(tmp_path, n):
+    text = "most_common() n must be >= 0"
+    missing = tmp_path / "missing.txt"
+    with pytest.raises(ValueError, match=message(text)):  # checked before the file is opened
+        most_common(missing, n)
+    with pytest.raises(ValueError, match=message(text)):
+        most_common(missing, Index(n))
+    with pytest.raises(ValueError, match=message(text)):  # and before the file name is encoded
+        most_common(str(missing) + "\0", n)
+
+
+def test_most_common_huge_n_means_all(tmp_path):
+    path = tmp_path / "words.txt"
+    path.write_text("b a b", encoding="utf-8")
+    assert most_common(path, HUGE) == most_common(path, Index(2**64)) == [("b", 2), ("a", 1)]
 
 
 @pytest.mark.parametrize("as_path", [str, pathlib.Path])
@@ -111,8 +207,8 @@ def test_os_errors_are_the_ones_open_raises(tmp_path, as_path):
     expected = PermissionError if sys.platform == "win32" else IsADirectoryError
     with pytest.raises(expected) as info:
         most_common(directory, 1)
-    with pytest.raises(expected) as from_open:
-        open(directory, "rb").read()
+    with pytest.raises(expected) as from_open, open(directory, "rb") as f:
+        f.read()
     assert (info.value.errno, info.value.filename) == (from_open.value.errno, from_open.value.filename)
 
 
@@ -126,7 +222,8 @@ def test_permission_error(tmp_path):
     path.chmod(0)
     with pytest.raises(PermissionError) as info:
         most_common(path, 1)
-    assert info.value.errno == errno.EACCES and info.value.filename == str(path)
+    assert info.value.errno == errno.EACCES
+    assert info.value.filename == str(path)
 
 
 @pytest.mark.parametrize(

@@ -49,7 +49,8 @@ def test_calc_pi():
     assert calc_pi(4) == "3.1415"
     assert calc_pi(50) == PI_50
     longest = calc_pi(10000)
-    assert longest.startswith(PI_50) and len(longest) == 10002
+    assert longest.startswith(PI_50)
+    assert len(longest) == 10002
 
 
 def test_most_common(tmp_path):

@@ -21,5 +21,6 @@ def test_stubtest_agrees_with_the_runtime():
         [sys.executable, "-m", "mypy.stubtest", "recipes_capi", "--ignore-missing-stub"],
         capture_output=True,
         text=True,
+        check=False,
     )
     assert run.returncode == 0, run.stdout + run.stderr

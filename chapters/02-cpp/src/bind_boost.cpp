@@ -50,9 +50,9 @@ private:
 // --8<-- [end:gil_guard]
 
 // --8<-- [start:translate_exceptions]
-// Boost.Python maps std::invalid_argument to ValueError, but not
-// std::overflow_error: it would arrive as RuntimeError. Each translator is
-// registered for one C++ type (see the module definition below).
+// Boost.Python maps std::invalid_argument to ValueError (with what() as the
+// message), but not std::overflow_error: it would arrive as RuntimeError. Each
+// translator is registered for one C++ type (see the module definition below).
 void translate_overflow_error(const std::overflow_error &error) {
     PyErr_SetString(PyExc_OverflowError, error.what());
 }
@@ -75,7 +75,7 @@ std::uint64_t fib_recursive(const bp::object &n) { return recipes::fib_recursive
 recipes::LinearRecurrence *make_linear_recurrence(const bp::object &coefficients,
                                                   const bp::object &initial) {
     auto c = to_int64_list(coefficients, "coefficients");
-    auto i = to_int64_list(initial, "initial");
+    auto i = to_int64_list(initial, "initial values");
     return new recipes::LinearRecurrence(std::move(c), std::move(i));
 }
 
@@ -116,7 +116,7 @@ BOOST_PYTHON_MODULE(_ext) {
     // Docstrings: ours plus the Python signature, without the C++ one.
     bp::docstring_options docstrings(true, true, false);
     bp::scope().attr("__doc__") =
-        "The five recipes over the shared C++ core, bound with Boost.Python.";
+        "The recipes over the shared C++ core, bound with Boost.Python.";
 
     bp::register_exception_translator<std::overflow_error>(&translate_overflow_error);
     bp::register_exception_translator<recipes::utf8_error>(&translate_utf8_error);

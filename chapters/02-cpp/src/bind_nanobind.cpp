@@ -64,9 +64,18 @@ class path_like : public nb::object {
     NB_OBJECT_DEFAULT(path_like, object, "str | os.PathLike[str]", is_any_object)
 };
 
+// An iterable of integers for LinearRecurrence: any object, named for the stub.
+// nb::iterable would refuse a non-iterable `initial` before the body runs, but
+// the contract converts `coefficients` fully first, so the body converts both
+// in that order with glue::int64_list_argument.
+class index_iterable : public nb::object {
+    NB_OBJECT_DEFAULT(index_iterable, object, "collections.abc.Iterable[typing.SupportsIndex]",
+                      is_any_object)
+};
+
 namespace {
 
-std::vector<std::int64_t> to_int64_list(const nb::handle &iterable, const char *what) {
+std::vector<std::int64_t> to_int64_list(const index_iterable &iterable, const char *what) {
     std::vector<std::int64_t> values;
     if (!glue::int64_list_argument(iterable.ptr(), what, &values)) throw nb::python_error();
     return values;
@@ -76,11 +85,12 @@ std::vector<std::int64_t> to_int64_list(const nb::handle &iterable, const char *
 
 // --8<-- [start:bind_module]
 NB_MODULE(_ext, m) {
-    m.doc() = "The five recipes over the shared C++ core, bound with nanobind.";
+    m.doc() = "The recipes over the shared C++ core, bound with nanobind.";
 
     // --8<-- [start:translate_exceptions]
     // nanobind already maps std::invalid_argument to ValueError and
-    // std::overflow_error to OverflowError; a translator adds our own type.
+    // std::overflow_error to OverflowError, with what() as the message; a
+    // translator adds our own type.
     nb::register_exception_translator([](const std::exception_ptr &thrown, void *) {
         try {
             std::rethrow_exception(thrown);
@@ -105,16 +115,24 @@ NB_MODULE(_ext, m) {
     // itself. A custom constructor is an __init__ that placement-news into
     // the storage nanobind hands it; if it throws first, nanobind knows the
     // object was never constructed and will not destroy it.
-    using Iterable = nb::typed<nb::iterable, index_arg>;
+    //
+    // Pitfall: nanobind refuses None before any caster runs, unless the
+    // argument is marked .none(). Here None must reach the body, so that
+    // LinearRecurrence([2**64], None) reports the coefficient first, as the
+    // reference does; None is then a TypeError (not iterable) from the body.
+    // nb::sig keeps the "| None" that .none() would add out of the signature.
     nb::class_<recipes::LinearRecurrence>(m, "LinearRecurrence",
                                           "Iterator over a linear recurrence in checked int64.")
         .def("__init__",
-             [](recipes::LinearRecurrence *self, const Iterable &coefficients,
-                const Iterable &initial) {
+             [](recipes::LinearRecurrence *self, const index_iterable &coefficients,
+                const index_iterable &initial) {
                  auto c = to_int64_list(coefficients, "coefficients");
-                 auto i = to_int64_list(initial, "initial");
+                 auto i = to_int64_list(initial, "initial values");
                  new (self) recipes::LinearRecurrence(std::move(c), std::move(i));
-             })
+             },
+             nb::arg().none(), nb::arg().none(),
+             nb::sig("def __init__(self, coefficients: collections.abc.Iterable[typing.SupportsIndex], "
+                     "initial: collections.abc.Iterable[typing.SupportsIndex], /) -> None"))
         // nanobind returns the existing Python object for a C++ object it
         // already owns, so iter(x) is x.
         .def("__iter__", [](recipes::LinearRecurrence &self) -> recipes::LinearRecurrence & {

@@ -4,8 +4,7 @@
 // templates, and made it header-only C++11: no compiled library to install and
 // match against your Python.
 #include <pybind11/pybind11.h>
-#include <pybind11/stl.h>     // std::vector<std::pair<...>> -> list[tuple[...]]
-#include <pybind11/typing.h>  // py::typing::Iterable<T>, for the signature in the stub
+#include <pybind11/stl.h>  // std::vector<std::pair<...>> -> list[tuple[...]]
 
 #include "core.hpp"
 #include "python_glue.hpp"
@@ -58,11 +57,33 @@ struct type_caster<path_arg> {
 };
 }  // namespace pybind11::detail
 
+// An iterable of integers for LinearRecurrence: any object, named for the stub.
+// py::iterable would refuse a non-iterable `initial` before the body runs, but
+// the contract converts `coefficients` fully first, so the body converts both
+// in that order with glue::int64_list_argument.
+struct index_iterable_arg {
+    py::object object;
+};
+
+namespace pybind11::detail {
+template <>
+struct type_caster<index_iterable_arg> {
+    PYBIND11_TYPE_CASTER(index_iterable_arg,
+                         const_name("collections.abc.Iterable[typing.SupportsIndex]"));
+
+    bool load(handle source, bool) {
+        value.object = reinterpret_borrow<object>(source);
+        return true;
+    }
+};
+}  // namespace pybind11::detail
+
 namespace {
 
-std::vector<std::int64_t> int64_list(const py::handle &iterable, const char *what) {
+std::vector<std::int64_t> int64_list(const index_iterable_arg &iterable, const char *what) {
     std::vector<std::int64_t> values;
-    if (!glue::int64_list_argument(iterable.ptr(), what, &values)) throw py::error_already_set();
+    if (!glue::int64_list_argument(iterable.object.ptr(), what, &values))
+        throw py::error_already_set();
     return values;
 }
 
@@ -70,12 +91,13 @@ std::vector<std::int64_t> int64_list(const py::handle &iterable, const char *wha
 
 // --8<-- [start:bind_module]
 PYBIND11_MODULE(_ext, m) {
-    m.doc() = "The five recipes over the shared C++ core, bound with pybind11.";
+    m.doc() = "The recipes over the shared C++ core, bound with pybind11.";
 
     // --8<-- [start:translate_exceptions]
     // pybind11 already maps std::invalid_argument to ValueError and
-    // std::overflow_error to OverflowError. A translator adds our own type;
-    // "local" keeps it to this module instead of every pybind11 module loaded.
+    // std::overflow_error to OverflowError, with what() as the message. A
+    // translator adds our own type; "local" keeps it to this module instead of
+    // every pybind11 module loaded.
     py::register_local_exception_translator([](std::exception_ptr thrown) {
         try {
             if (thrown) std::rethrow_exception(thrown);
@@ -98,14 +120,14 @@ PYBIND11_MODULE(_ext, m) {
     // --8<-- [start:bind_linear_recurrence]
     // The default holder is std::unique_ptr<LinearRecurrence>: the Python object
     // owns the C++ object and deletes it when it is collected.
-    using Iterable = py::typing::Iterable<index_arg>;
     py::class_<recipes::LinearRecurrence>(m, "LinearRecurrence",
                                           "Iterator over a linear recurrence in checked int64.")
-        .def(py::init([](const Iterable &coefficients, const Iterable &initial) {
+        .def(py::init([](const index_iterable_arg &coefficients,
+                         const index_iterable_arg &initial) {
                  // Both lists are converted before the core validates them, so
                  // a TypeError in `initial` beats a ValueError for lengths.
                  auto c = int64_list(coefficients, "coefficients");
-                 auto i = int64_list(initial, "initial");
+                 auto i = int64_list(initial, "initial values");
                  return recipes::LinearRecurrence(std::move(c), std::move(i));
              }),
              py::arg("coefficients"), py::arg("initial"), py::pos_only())

@@ -1,8 +1,11 @@
-// The five recipes in plain C++17. Nothing here knows about Python: the three
-// binding layers (bind_boost.cpp, bind_pybind11.cpp, bind_nanobind.cpp) convert
+// The recipes in plain C++17. Nothing here knows about Python: the core checks
+// every argument against the contract (docs/contract.md in the cookbook
+// repository) and exports its limits below; the three binding layers
+// (bind_boost.cpp, bind_pybind11.cpp, bind_nanobind.cpp) only convert
 // arguments, translate the exceptions declared below and release the GIL.
 //
-// Errors are reported with exceptions, and each binding maps them to Python:
+// Errors are reported with exceptions whose what() is the contract's message,
+// word for word, and each binding maps them to Python:
 //   std::invalid_argument -> ValueError
 //   std::overflow_error   -> OverflowError
 //   recipes::os_error     -> OSError (the subclass CPython picks from errno)
@@ -19,6 +22,16 @@
 #include <vector>
 
 namespace recipes {
+
+// The limits the core checks, one spelling in every chapter of the cookbook.
+// The largest n whose Fibonacci number fits in 64 unsigned bits:
+// F(93) = 12200160415121876738 < 2**64 <= F(94).
+inline constexpr std::int64_t FIB_MAX_N = 93;
+// The most decimal places calc_pi() computes (its working buffer grows with them).
+inline constexpr std::int64_t PI_MAX_DIGITS = 10000;
+// Extra digits the spigot computes and drops, as the reference does: they keep
+// the digits it may still correct by a carry away from the digits it returns.
+inline constexpr std::int64_t PI_GUARD_DIGITS = 8;
 
 // A failed open(2)/read(2). Only the errno travels: the binding layer has the
 // caller's path object, which OSError.filename is made from.
@@ -51,14 +64,15 @@ private:
 };
 
 // Integer arguments are std::int64_t. A binding saturates a Python int that does
-// not fit (2**100 arrives as INT64_MAX, -2**100 as INT64_MIN): every limit below
+// not fit (2**100 arrives as INT64_MAX, -2**100 as INT64_MIN): every limit above
 // lies far inside that range, so a saturated value fails the same check with the
-// same exception as the real one would.
+// same exception as the real one would. No message quotes the value, so an int
+// of any size gets the same words.
 
-// n < 0 -> std::invalid_argument; n > 93 -> std::overflow_error.
+// n < 0 -> std::invalid_argument; n > FIB_MAX_N -> std::overflow_error.
 std::uint64_t fib(std::int64_t n);
 std::uint64_t fib_recursive(std::int64_t n);
-// The recursion itself, without the argument check (n <= 93 is the caller's job).
+// The recursion itself, without the argument check (n <= FIB_MAX_N is the caller's job).
 std::uint64_t fib_recursive_unchecked(unsigned n);
 
 // An endless iterator over a_{n+k} = c_0*a_n + ... + c_{k-1}*a_{n+k-1} in
@@ -66,7 +80,8 @@ std::uint64_t fib_recursive_unchecked(unsigned n);
 // here calls next() with the GIL held, which serialises the calls.
 class LinearRecurrence {
 public:
-    // Empty or different lengths -> std::invalid_argument.
+    // No coefficients, or not as many initial values as coefficients ->
+    // std::invalid_argument (in that order).
     LinearRecurrence(std::vector<std::int64_t> coefficients,
                      std::vector<std::int64_t> initial);
     // The next term; std::overflow_error once a term does not fit (and on
@@ -74,6 +89,13 @@ public:
     std::int64_t next();
 
 private:
+    // The term after the window, c_0*a_n + ... + c_{k-1}*a_{n+k-1}, evaluated
+    // left to right; false if any step overflows.
+    bool compute_next_term(std::int64_t *term) const;
+    // Return a_n, the oldest term of the window, and let `replacement` (the new
+    // term) take its slot.
+    std::int64_t advance(std::int64_t replacement);
+
     std::vector<std::int64_t> coefficients_;
     std::vector<std::int64_t> window_;  // ring buffer of the last k terms
     std::size_t oldest_ = 0;            // index of a_n in window_
@@ -90,7 +112,7 @@ using WordCounts = std::vector<std::pair<std::string, std::uint64_t>>;
 // errors -> os_error; invalid UTF-8 -> utf8_error.
 WordCounts most_common(const std::string &path, std::int64_t n);
 
-// Pi to `digits` decimals, truncated: "3", "3.1", ... 0 <= digits <= 10000,
+// Pi to `digits` decimals, truncated: "3", "3.1", ... 0 <= digits <= PI_MAX_DIGITS,
 // otherwise std::invalid_argument.
 std::string calc_pi(std::int64_t digits);
 

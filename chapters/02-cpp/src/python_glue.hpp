@@ -7,6 +7,9 @@
 // exception (boost::python::throw_error_already_set(), pybind11's
 // error_already_set, nanobind's python_error), which carries the pending Python
 // error through C++ and hands it back to Python unchanged.
+//
+// Conversions only: no range or length check lives here. Those belong to the
+// core (core.hpp), which every binding calls with plain C++ values.
 #pragma once
 
 #include <Python.h>
@@ -25,6 +28,8 @@ namespace glue {
 // INT64_MAX and -2**100 INT64_MIN, so the core reports them with the same
 // error as any other out-of-range value (fib(-2**100) is a ValueError,
 // calc_pi(2**100) too, and most_common(path, 2**100) simply means "all").
+// This works for an int of any size, 10**5000 included: nothing here formats
+// the value, so CPython's limit on str() of long ints never comes into play.
 // Pitfall: PyLong_AsLongLong returns -1 both for -1 and on error; this variant
 // reports overflow through a flag instead, and cannot fail on an int.
 inline std::int64_t saturated_int64(PyObject *int_object) {
@@ -46,8 +51,10 @@ inline bool index_argument(PyObject *obj, std::int64_t *out) {
 // --8<-- [end:index_argument]
 
 // An iterable of integers, each converted like operator.index() and required to
-// fit in signed 64 bits (OverflowError otherwise). Anything iterable works:
-// lists, tuples, generators. `what` names the argument in error messages.
+// fit in signed 64 bits (OverflowError otherwise: a type conversion, so it is
+// checked here, not in the core). Anything iterable works: lists, tuples,
+// generators. `what` names the argument in the message ("coefficients",
+// "initial values").
 inline bool int64_list_argument(PyObject *iterable, const char *what,
                                 std::vector<std::int64_t> *out) {
     PyObject *iterator = PyObject_GetIter(iterable);  // TypeError if not iterable
@@ -61,9 +68,8 @@ inline bool int64_list_argument(PyObject *iterable, const char *what,
         const long long value = PyLong_AsLongLongAndOverflow(index, &overflow);
         Py_DECREF(index);
         if (overflow != 0) {
-            PyErr_Format(PyExc_OverflowError,
-                         "LinearRecurrence() %s[%zu] does not fit in signed 64 bits", what,
-                         out->size());
+            PyErr_Format(PyExc_OverflowError, "LinearRecurrence %s must fit in signed 64 bits",
+                         what);
             break;
         }
         if (value == -1 && PyErr_Occurred()) break;

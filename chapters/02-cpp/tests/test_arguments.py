@@ -3,7 +3,8 @@
 Each library's own integer conversion gets something wrong for this contract
 (pybind11 truncates Decimal unless .noconvert(), nanobind's .noconvert() refuses
 bool, Boost refuses __index__ objects, all three mangle 2**100 into the wrong
-error), which is why the bindings convert integers themselves.
+error), which is why the bindings convert integers themselves. The messages are
+the contract's (docs/contract.md in the cookbook repository), word for word.
 """
 
 from __future__ import annotations
@@ -11,8 +12,20 @@ from __future__ import annotations
 import decimal
 import fractions
 import os
+import re
 
 import pytest
+
+FIB_NEGATIVE = "{}() argument must be >= 0"
+FIB_TOO_LARGE = "{}() argument must be <= 93: the result would not fit in 64 bits"
+PI_RANGE = "calc_pi() digits must be between 0 and 10000"
+N_NEGATIVE = "most_common() n must be >= 0"
+ELEMENT_RANGE = "LinearRecurrence {} must fit in signed 64 bits"
+
+
+def exactly(message):
+    """A pytest.raises(match=...) pattern for this message and nothing else."""
+    return f"^{re.escape(message)}$"
 
 
 class Index:
@@ -92,45 +105,70 @@ def test_positional_only_and_argument_count(recipes, call):
         call(recipes)
 
 
-def test_huge_integers_give_the_range_error(recipes, tmp_path):
-    # Saturating to int64 makes a huge value fail the same check as a large one.
+# Ints of any size: far beyond 64 bits, and beyond the 4300 digits that str()
+# refuses to convert, so a message that quoted the value would itself fail.
+HUGE = 10**5000
+NEGATIVE = [-1, -(2**63), -(2**100), -HUGE, Index(-HUGE)]
+TOO_LARGE = [2**63, 2**64, 2**100, HUGE, Index(HUGE)]
+IDS = ["-1", "-2**63", "-2**100", "-10**5000", "Index(-10**5000)"]
+LARGE_IDS = ["2**63", "2**64", "2**100", "10**5000", "Index(10**5000)"]
+
+
+@pytest.mark.parametrize("value", NEGATIVE, ids=IDS)
+def test_negative_integers_of_any_size(recipes, value, tmp_path):
     (tmp_path / "f").write_text("b a b")
-    for value in (-1, -2**63, -2**100):
-        with pytest.raises(ValueError):
-            recipes.fib(value)
-        with pytest.raises(ValueError):
-            recipes.calc_pi(value)
-        with pytest.raises(ValueError):
-            recipes.most_common(tmp_path / "f", value)
-    for value in (94, 2**63, 2**100):
-        with pytest.raises(OverflowError):
-            recipes.fib(value)
-        with pytest.raises(OverflowError):
-            recipes.fib_recursive(value)
-    for value in (10001, 2**64, 2**100):
-        with pytest.raises(ValueError):
-            recipes.calc_pi(value)
-    assert recipes.most_common(tmp_path / "f", 2**100) == [("b", 2), ("a", 1)]
+    for name in ("fib", "fib_recursive"):
+        with pytest.raises(ValueError, match=exactly(FIB_NEGATIVE.format(name))):
+            getattr(recipes, name)(value)
+    with pytest.raises(ValueError, match=exactly(PI_RANGE)):
+        recipes.calc_pi(value)
+    with pytest.raises(ValueError, match=exactly(N_NEGATIVE)):
+        recipes.most_common(tmp_path / "f", value)
 
 
-@pytest.mark.parametrize("values", [[2**63], [-2**63 - 1], [2**100]], ids=repr)
+@pytest.mark.parametrize("value", [10001, *TOO_LARGE], ids=["10001", *LARGE_IDS])
+def test_large_integers_of_any_size(recipes, value, tmp_path):
+    (tmp_path / "f").write_text("b a b")
+    for name in ("fib", "fib_recursive"):
+        with pytest.raises(OverflowError, match=exactly(FIB_TOO_LARGE.format(name))):
+            getattr(recipes, name)(value)
+    with pytest.raises(ValueError, match=exactly(PI_RANGE)):
+        recipes.calc_pi(value)
+    # A huge n simply means "every word".
+    assert recipes.most_common(tmp_path / "f", value) == [("b", 2), ("a", 1)]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [[2**63], [-(2**63) - 1], [2**100], [HUGE], [-HUGE], [Index(HUGE)]],
+    ids=["2**63", "-2**63-1", "2**100", "10**5000", "-10**5000", "Index(10**5000)"],
+)
 def test_recurrence_elements_must_fit_int64(recipes, values):
-    with pytest.raises(OverflowError):
+    with pytest.raises(OverflowError, match=exactly(ELEMENT_RANGE.format("coefficients"))):
         recipes.LinearRecurrence(values, [1])
-    with pytest.raises(OverflowError):
+    with pytest.raises(OverflowError, match=exactly(ELEMENT_RANGE.format("initial values"))):
         recipes.LinearRecurrence([1], values)
-    assert next(recipes.LinearRecurrence([2**63 - 1], [-2**63])) == -2**63
+    assert next(recipes.LinearRecurrence([2**63 - 1], [-(2**63)])) == -(2**63)
 
 
 def test_recurrence_argument_errors_come_in_order(recipes):
+    # The reference's order: coefficients converted fully, then initial values,
+    # then "no coefficients", then the lengths.
     with pytest.raises(TypeError):
         recipes.LinearRecurrence(5, [1])
     with pytest.raises(TypeError):  # the element error wins over the length error
         recipes.LinearRecurrence([1, 2], [1.5])
-    with pytest.raises(ValueError):
-        recipes.LinearRecurrence([], [])
-    with pytest.raises(ValueError):
-        recipes.LinearRecurrence([1, 1], [1])
+    with pytest.raises(OverflowError, match="coefficients"):  # before `initial` is looked at
+        recipes.LinearRecurrence([HUGE], None)
+    with pytest.raises(OverflowError, match="initial values"):  # before the emptiness check
+        recipes.LinearRecurrence([], [HUGE])
+    with pytest.raises(ValueError, match=exactly("LinearRecurrence needs at least one coefficient")):
+        recipes.LinearRecurrence([], [1])
+    for coefficients, initial in (([1, 1], [1]), ([1], [])):
+        message = (f"LinearRecurrence needs as many initial values as coefficients "
+                   f"(got {len(initial)} for {len(coefficients)})")
+        with pytest.raises(ValueError, match=exactly(message)):
+            recipes.LinearRecurrence(coefficients, initial)
 
 
 class FsPath:

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import MODULES
 
 TESTS = Path(__file__).resolve().parent
@@ -29,7 +28,7 @@ def test_stubtest(tmp_path):
         [sys.executable, "-m", "mypy.stubtest", "--allowlist",
          str(TESTS / "stubtest_allowlist.txt"), *MODULES],
         cwd=tmp_path,  # keep mypy's cache out of the source tree
-        capture_output=True, text=True)
+        check=False, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -40,5 +39,5 @@ def test_generated_stubs_are_current():
             pytest.skip(f"{generator} is not installed")
     done = subprocess.run(
         [sys.executable, str(CHAPTER / "tools" / "generate_stubs.py"), "--check"],
-        capture_output=True, text=True)
+        check=False, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -7,6 +7,8 @@
 The stubs are generated from the installed extension modules by each library's
 own generator (nanobind's stubgen, pybind11-stubgen) and committed, so that the
 source tree carries them and a reviewer sees every change to the Python API.
+The only change made to the generators' output is the order of the import block,
+which this script sorts the way isort (and ruff's I rules) want.
 Boost.Python has no generator: src/recipes_boost/_ext.pyi is written by hand.
 Both kinds are checked against the runtime modules by mypy's stubtest
 (tests/test_stubs.py).
@@ -65,6 +67,28 @@ main()
     return out_dir.joinpath(*module.split(".")).with_suffix(".pyi")
 
 
+IMPORT = ("import ", "from ")
+
+
+def sort_imports(stub: str) -> str:
+    """The stub with its import block in isort's order.
+
+    __future__ first, then `import x`, then `from x import y`, each group sorted, and one
+    blank line after the block (a stub's convention). Neither generator does this.
+    """
+    lines = stub.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith(IMPORT))
+    end = first
+    while end < len(lines) and (lines[end].startswith(IMPORT) or not lines[end].strip()):
+        end += 1
+    imports = [line for line in lines[first:end] if line.strip()]
+    future = sorted(line for line in imports if line.startswith("from __future__ "))
+    plain = sorted(line for line in imports if line.startswith("import "))
+    from_imports = sorted(line for line in imports if line.startswith("from ") and line not in future)
+    block = [*future, *([""] if future else []), *plain, *from_imports, ""]
+    return "\n".join([*lines[:first], *block, *lines[end:]]) + "\n"
+
+
 GENERATORS = {
     "recipes_nanobind._ext": nanobind_stub,
     "recipes_pybind11._ext": pybind11_stub,
@@ -79,7 +103,7 @@ def main() -> int:
     stale = 0
     with tempfile.TemporaryDirectory() as tmp:
         for module, generate in GENERATORS.items():
-            generated = generate(module, Path(tmp)).read_text(encoding="utf-8")
+            generated = sort_imports(generate(module, Path(tmp)).read_text(encoding="utf-8"))
             committed_path = CHAPTER / "src" / Path(*module.split(".")).with_suffix(".pyi")
             committed = committed_path.read_text(encoding="utf-8") if committed_path.exists() else ""
             if generated == committed:

@@ -1,4 +1,4 @@
-"""The five recipes, written by hand against the CPython C API.
+"""The recipes, written by hand against the CPython C API.
 
 The code is in the extension module ``recipes_capi._recipes`` (``_module.c`` binding
 ``core.c``); this package only re-exports it, so that the public names live at the top.
@@ -6,4 +6,4 @@ The code is in the extension module ``recipes_capi._recipes`` (``_module.c`` bin
 
 from ._recipes import LinearRecurrence, calc_pi, fib, fib_recursive, most_common
 
-__all__ = ["fib", "fib_recursive", "LinearRecurrence", "most_common", "calc_pi"]
+__all__ = ["LinearRecurrence", "calc_pi", "fib", "fib_recursive", "most_common"]

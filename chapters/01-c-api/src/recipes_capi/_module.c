@@ -15,16 +15,7 @@
 
 #include "core.h"
 
-/* ---- Compatibility with older Pythons (requires-python >= 3.9) ---------------------- */
-
-#if PY_VERSION_HEX < 0x030A0000
-static inline PyObject *
-Py_NewRef(PyObject *obj)
-{
-    Py_INCREF(obj);
-    return obj;
-}
-#endif
+/* ---- Compatibility with older Pythons (requires-python >= 3.10) --------------------- */
 
 #if PY_VERSION_HEX < 0x030C0000
 #include <structmember.h> /* PyMemberDef flags before 3.12 moved them into Python.h */
@@ -68,17 +59,32 @@ as_index(PyObject *arg)
     return PyLong_CheckExact(arg) ? Py_NewRef(arg) : PyNumber_Index(arg);
 }
 
-/* Convert an exact int to long long, without raising when it does not fit: *overflow
- * becomes +1 or -1 instead, so that the caller can choose the exception (ValueError for
- * -2**100, OverflowError for 2**100). Returns -1 with an exception set on error. */
+/* operator.index(arg) as an int64_t for the core. An int outside 64 bits (10**5000, or
+ * an __index__ that returns one) is no error here: the overflow flag of
+ * PyLong_AsLongLongAndOverflow gives its sign, and it saturates to INT64_MIN or
+ * INT64_MAX, which the core's range checks reject with the right error (or, for
+ * most_common's n, read as "all of them"). *saturated, if not NULL, says whether it did.
+ * No str() of the int is made, so no int is too large. Returns -1 with TypeError (or
+ * whatever the object's __index__ raised). */
 static int
-index_to_long_long(PyObject *index, long long *value, int *overflow)
+index_to_int64(PyObject *arg, int64_t *value, int *saturated)
 {
-    *value = PyLong_AsLongLongAndOverflow(index, overflow);
+    Py_BUILD_ASSERT(sizeof(long long) == sizeof(int64_t));
+    PyObject *index = as_index(arg); /* NEW reference: released on every path below */
+    if (index == NULL) {
+        return -1;
+    }
+    int overflow; /* -1 below the range of long long, +1 above it, else 0 */
+    long long converted = PyLong_AsLongLongAndOverflow(index, &overflow);
+    Py_DECREF(index);
     /* The -1 trap: C API conversions return -1 both for an error and for the valid
      * value -1. Only PyErr_Occurred() tells them apart; never treat -1 alone as an error. */
-    if (*value == -1 && PyErr_Occurred()) {
+    if (converted == -1 && PyErr_Occurred()) {
         return -1;
+    }
+    *value = overflow < 0 ? INT64_MIN : overflow > 0 ? INT64_MAX : (int64_t)converted;
+    if (saturated != NULL) {
+        *saturated = overflow != 0;
     }
     return 0;
 }
@@ -87,35 +93,18 @@ index_to_long_long(PyObject *index, long long *value, int *overflow)
 /* ---- fib, fib_recursive --------------------------------------------------------------- */
 
 /* --8<-- [start:bind_fib] */
-/* The argument rules shared by fib and fib_recursive: index, then >= 0, then <= 93. */
-static int
-fib_argument(PyObject *arg, const char *name, unsigned int *n)
+/* The two errors of recipes_fib and recipes_fib_recursive, worded as the reference words
+ * them. Returns NULL, so that a caller can `return raise_fib_error(...)`. */
+static PyObject *
+raise_fib_error(recipes_status status, const char *function)
 {
-    PyObject *index = as_index(arg); /* NEW reference: released on every path below */
-    if (index == NULL) {
-        return -1;
+    if (status == RECIPES_NEGATIVE) {
+        return PyErr_Format(PyExc_ValueError, "%s() argument must be >= 0", function);
     }
-    long long value;
-    int overflow;
-    if (index_to_long_long(index, &value, &overflow) < 0) {
-        Py_DECREF(index);
-        return -1;
-    }
-    int status = -1;
-    if (overflow < 0 || (overflow == 0 && value < 0)) {
-        PyErr_Format(PyExc_ValueError, "%s() argument must be >= 0, got %S", name, index);
-    }
-    else if (overflow > 0 || value > (long long)RECIPES_FIB_MAX_N) {
-        PyErr_Format(PyExc_OverflowError,
-                     "%s(%S) does not fit in 64 bits: the argument must be <= %u",
-                     name, index, RECIPES_FIB_MAX_N);
-    }
-    else {
-        *n = (unsigned int)value;
-        status = 0;
-    }
-    Py_DECREF(index);
-    return status;
+    /* RECIPES_FIB_TOO_LARGE, their only other error */
+    return PyErr_Format(PyExc_OverflowError,
+                        "%s() argument must be <= %d: the result would not fit in 64 bits",
+                        function, FIB_MAX_N);
 }
 
 /* METH_O: CPython passes the single argument directly, with no tuple to build or unpack.
@@ -123,36 +112,45 @@ fib_argument(PyObject *arg, const char *name, unsigned int *n)
 static PyObject *
 fib(PyObject *module, PyObject *arg)
 {
-    unsigned int n;
-    if (fib_argument(arg, "fib", &n) < 0) {
+    int64_t n;
+    uint64_t result;
+    if (index_to_int64(arg, &n, NULL) < 0) {
         return NULL;
     }
+    recipes_status status = recipes_fib(n, &result);
+    if (status != RECIPES_OK) {
+        return raise_fib_error(status, "fib");
+    }
     /* F(93) > 2**63: the unsigned conversion, not PyLong_FromLongLong. */
-    return PyLong_FromUnsignedLongLong(recipes_fib(n));
+    return PyLong_FromUnsignedLongLong(result);
 }
 
 /* Releasing and re-taking the GIL costs far less than a microsecond when nobody else
  * wants it, but up to the switch interval (5 ms) when another thread holds it by then.
  * So only calls that run long enough to be worth sharing the interpreter release it:
  * fib_recursive(25) already makes about a quarter of a million calls. */
-#define FIB_RECURSIVE_RELEASE_GIL_FROM 25u
+#define FIB_RECURSIVE_RELEASE_GIL_FROM 25
 
 static PyObject *
 fib_recursive(PyObject *module, PyObject *arg)
 {
-    unsigned int n;
+    int64_t n;
     uint64_t result;
-    if (fib_argument(arg, "fib_recursive", &n) < 0) {
+    recipes_status status;
+    if (index_to_int64(arg, &n, NULL) < 0) {
         return NULL;
     }
     if (n < FIB_RECURSIVE_RELEASE_GIL_FROM) {
-        result = recipes_fib_recursive(n);
+        status = recipes_fib_recursive(n, &result);
     }
-    else {
+    else { /* an n above FIB_MAX_N gets here too: the core then returns at once */
         /* No Python object may be touched between these two macros. */
         Py_BEGIN_ALLOW_THREADS
-        result = recipes_fib_recursive(n);
+        status = recipes_fib_recursive(n, &result);
         Py_END_ALLOW_THREADS
+    }
+    if (status != RECIPES_OK) {
+        return raise_fib_error(status, "fib_recursive");
     }
     return PyLong_FromUnsignedLongLong(result);
 }
@@ -172,33 +170,43 @@ typedef struct {
 
 /* Convert every element of `items` (a tuple) with index semantics into int64_t. `out`
  * may be NULL: the elements are still checked, in order, so that a bad element is
- * reported before a length mismatch, as the reference does. */
+ * reported before a length mismatch, as the reference does. `what` names the argument
+ * in the OverflowError: being a signed 64-bit value is a matter of the C type, so this
+ * check belongs to the conversion, not to the core. */
 static int
 convert_int64_items(PyObject *items, const char *what, int64_t *out)
 {
     for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(items); i++) {
-        PyObject *index = as_index(PyTuple_GET_ITEM(items, i)); /* GET_ITEM: borrowed */
-        if (index == NULL) {
+        int64_t value;
+        int saturated;
+        /* GET_ITEM: a borrowed reference, alive as long as the tuple */
+        if (index_to_int64(PyTuple_GET_ITEM(items, i), &value, &saturated) < 0) {
             return -1;
         }
-        long long value;
-        int overflow;
-        if (index_to_long_long(index, &value, &overflow) < 0) {
-            Py_DECREF(index);
-            return -1;
-        }
-        if (overflow != 0) {
+        if (saturated) {
             PyErr_Format(PyExc_OverflowError,
-                         "LinearRecurrence %s %S does not fit in 64 bits", what, index);
-            Py_DECREF(index);
+                         "LinearRecurrence %s must fit in signed 64 bits", what);
             return -1;
         }
-        Py_DECREF(index);
         if (out != NULL) {
-            out[i] = (int64_t)value;
+            out[i] = value;
         }
     }
     return 0;
+}
+
+/* The two shape errors of recipes_recurrence_init, worded as the reference words them. */
+static void
+raise_recurrence_shape_error(recipes_status status, Py_ssize_t k, Py_ssize_t initial_count)
+{
+    if (status == RECIPES_NO_COEFFICIENTS) {
+        PyErr_SetString(PyExc_ValueError, "LinearRecurrence needs at least one coefficient");
+    }
+    else { /* RECIPES_LENGTH_MISMATCH */
+        PyErr_Format(PyExc_ValueError,
+                     "LinearRecurrence needs as many initial values as coefficients "
+                     "(got %zd for %zd)", initial_count, k);
+    }
 }
 
 static PyObject *
@@ -226,7 +234,7 @@ recurrence_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     if (self == NULL) {
         goto error;
     }
-    if (convert_int64_items(coefficient_items, "coefficient", self->values) < 0) {
+    if (convert_int64_items(coefficient_items, "coefficients", self->values) < 0) {
         goto error;
     }
     initial_items = PySequence_Tuple(initial);
@@ -234,21 +242,17 @@ recurrence_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
         goto error;
     }
     const Py_ssize_t given = PyTuple_GET_SIZE(initial_items);
-    if (convert_int64_items(initial_items, "initial value",
+    if (convert_int64_items(initial_items, "initial values",
                             given == k ? self->values + k : NULL) < 0) {
         goto error;
     }
-    if (k == 0) {
-        PyErr_SetString(PyExc_ValueError, "LinearRecurrence needs at least one coefficient");
+    /* The core checks the shape (at least one coefficient, as many initial values). */
+    recipes_status status = recipes_recurrence_init(&self->state, (size_t)k, (size_t)given,
+                                                    self->values, self->values + k);
+    if (status != RECIPES_OK) {
+        raise_recurrence_shape_error(status, k, given);
         goto error;
     }
-    if (given != k) {
-        PyErr_Format(PyExc_ValueError,
-                     "LinearRecurrence needs as many initial values as coefficients, "
-                     "got %zd and %zd", given, k);
-        goto error;
-    }
-    recipes_recurrence_init(&self->state, (size_t)k, self->values, self->values + k);
     Py_DECREF(coefficient_items);
     Py_DECREF(initial_items);
     return (PyObject *)self;
@@ -265,16 +269,16 @@ recurrence_next(PyObject *op)
 {
     RecurrenceObject *self = (RecurrenceObject *)op;
     int64_t term;
-    int status;
+    recipes_status status;
     /* With the GIL, no other thread runs while we are in here (we neither release it
      * nor call back into Python), so 8 threads sharing one iterator each get distinct
      * terms. Without a GIL (free-threaded 3.13+), the critical section does that. */
     Py_BEGIN_CRITICAL_SECTION(op);
     status = recipes_recurrence_next(&self->state, &term);
     Py_END_CRITICAL_SECTION();
-    if (status < 0) {
+    if (status != RECIPES_OK) { /* RECIPES_OVERFLOW, its only error */
         PyErr_SetString(PyExc_OverflowError,
-                        "the next term of this LinearRecurrence overflows 64 bits");
+                        "the next term of this LinearRecurrence overflows signed 64 bits");
         return NULL;
     }
     return PyLong_FromLongLong(term);
@@ -336,13 +340,9 @@ static PyType_Spec recurrence_spec = {
     .name = "recipes_capi.LinearRecurrence",
     .basicsize = sizeof(RecurrenceObject),
     .itemsize = sizeof(int64_t),
-    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC
-#ifdef Py_TPFLAGS_IMMUTABLETYPE
-             /* Like a built-in type: LinearRecurrence.x = 1 raises TypeError. Without it,
-              * one module object's type attributes could be changed from Python. */
-             | Py_TPFLAGS_IMMUTABLETYPE
-#endif
-    ,
+    /* IMMUTABLETYPE: like a built-in type, LinearRecurrence.x = 1 raises TypeError.
+     * Without it, one module object's type attributes could be changed from Python. */
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_IMMUTABLETYPE,
     .slots = recurrence_slots,
 };
 /* --8<-- [end:bind_linear_recurrence] */
@@ -378,18 +378,18 @@ word_counts_to_list(const recipes_word_count *top, size_t length)
     return list;
 }
 
-/* Raise the exception for a failed most_common() call. */
-static void
-set_most_common_error(recipes_status status, const recipes_most_common_result *result,
-                      PyObject *filename)
+/* The errors of a most_common() call that got as far as the file. */
+static PyObject *
+raise_most_common_error(recipes_status status, const recipes_most_common_result *result,
+                        PyObject *filename)
 {
     if (status == RECIPES_OS_ERROR) {
         /* Picks the OSError subclass from errno (FileNotFoundError, IsADirectoryError,
          * PermissionError, ...) and sets .errno, .strerror and .filename, as open() does. */
         errno = result->os_errno;
-        PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, filename);
+        return PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, filename);
     }
-    else if (status == RECIPES_BAD_UTF8) {
+    if (status == RECIPES_BAD_UTF8) {
         /* The core found the first invalid byte without the GIL. Only on this error path,
          * let CPython's own decoder run over the data (with the GIL held): the exception
          * is then exactly what bytes.decode() raises, same start, end and reason. */
@@ -400,14 +400,97 @@ set_most_common_error(recipes_status status, const recipes_most_common_result *r
             PyErr_Format(PyExc_SystemError, "invalid UTF-8 at offset %zu was accepted by "
                          "the decoder", result->bad_utf8_offset);
         }
+        return NULL;
     }
-    else {
-        PyErr_NoMemory();
+    return PyErr_NoMemory(); /* RECIPES_NO_MEMORY */
+}
+
+/* os.fspath(arg) as a NEW reference to a str, or NULL with TypeError: bytes paths are
+ * refused, as in the reference. */
+static PyObject *
+fspath_str(PyObject *arg)
+{
+    PyObject *path = PyOS_FSPath(arg); /* TypeError for int, None, ... */
+    if (path != NULL && !PyUnicode_Check(path)) {
+        PyErr_Format(PyExc_TypeError,
+                     "most_common() path must be str or os.PathLike[str], not %.200s",
+                     Py_TYPE(arg)->tp_name);
+        Py_CLEAR(path);
     }
+    return path;
+}
+
+/* n, converted here and checked by the core: negative is an error, and an n beyond what
+ * memory can hold means "all of them". */
+static int
+most_common_limit(PyObject *arg, size_t *limit)
+{
+    int64_t n;
+    if (index_to_int64(arg, &n, NULL) < 0) {
+        return -1;
+    }
+    if (recipes_most_common_limit(n, limit) != RECIPES_OK) { /* RECIPES_NEGATIVE: its only one */
+        PyErr_SetString(PyExc_ValueError, "most_common() n must be >= 0");
+        return -1;
+    }
+    return 0;
+}
+
+/* The file name as the OS takes it, and what owns its memory. POSIX file names are bytes:
+ * the str encoded with the file system encoding and its error handler, as open() does.
+ * Windows file names are UTF-16. Both conversions raise ValueError for a NUL character,
+ * as open() does. */
+typedef struct {
+#ifdef _WIN32
+    wchar_t *chars;  /* PyMem_Free'd by os_path_release */
+#else
+    PyObject *bytes; /* a NEW reference, released by os_path_release */
+#endif
+} os_path;
+
+static const recipes_path_char *
+os_path_from_str(PyObject *path, os_path *out)
+{
+#ifdef _WIN32
+    out->chars = PyUnicode_AsWideCharString(path, NULL);
+    return out->chars;
+#else
+    out->bytes = NULL;
+    return PyUnicode_FSConverter(path, &out->bytes) ? PyBytes_AS_STRING(out->bytes) : NULL;
+#endif
+}
+
+static void
+os_path_release(os_path *path)
+{
+#ifdef _WIN32
+    PyMem_Free(path->chars);
+#else
+    Py_XDECREF(path->bytes);
+#endif
+}
+
+/* Read, validate and count without the GIL: other Python threads run meanwhile. The core
+ * never touches a Python object, so this is safe, and c_path stays alive because the
+ * caller owns it until after the call. */
+static PyObject *
+count_without_the_gil(const recipes_path_char *c_path, size_t limit, PyObject *filename)
+{
+    recipes_most_common_result result;
+    recipes_status status;
+    Py_BEGIN_ALLOW_THREADS
+    status = recipes_most_common(c_path, limit, &result);
+    Py_END_ALLOW_THREADS
+    PyObject *list = status == RECIPES_OK
+                     ? word_counts_to_list(result.top, result.top_length)
+                     : raise_most_common_error(status, &result, filename);
+    recipes_most_common_free(&result);
+    return list;
 }
 
 /* METH_FASTCALL: the arguments arrive as a C array, no tuple is built. Without
- * METH_KEYWORDS, CPython itself rejects keyword arguments; we check the count. */
+ * METH_KEYWORDS, CPython itself rejects keyword arguments; we check the count. The
+ * checks run in the reference's order: the path's type, then n, then the file. */
 static PyObject *
 most_common(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -416,115 +499,69 @@ most_common(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
                      nargs);
         return NULL;
     }
-    PyObject *result_list = NULL;
-    PyObject *index = NULL;
-    /* 1. path: os.fspath() must give a str (bytes paths are refused, as in the reference) */
-    PyObject *path = PyOS_FSPath(args[0]); /* NEW reference; TypeError for int, None, ... */
+    PyObject *path = fspath_str(args[0]);
     if (path == NULL) {
         return NULL;
     }
-    if (!PyUnicode_Check(path)) {
-        PyErr_Format(PyExc_TypeError,
-                     "most_common() path must be str or os.PathLike[str], not %.200s",
-                     Py_TYPE(args[0])->tp_name);
-        goto done;
+    PyObject *list = NULL;
+    size_t limit;
+    os_path owner;
+    if (most_common_limit(args[1], &limit) == 0) {
+        const recipes_path_char *c_path = os_path_from_str(path, &owner);
+        if (c_path != NULL) {
+            list = count_without_the_gil(c_path, limit, path);
+        }
+        os_path_release(&owner);
     }
-    /* 2. n: index semantics; negative is an error, a huge n means "all of them" */
-    index = as_index(args[1]);
-    if (index == NULL) {
-        goto done;
-    }
-    long long value;
-    int overflow;
-    if (index_to_long_long(index, &value, &overflow) < 0) {
-        goto done;
-    }
-    if (overflow < 0 || (overflow == 0 && value < 0)) {
-        PyErr_Format(PyExc_ValueError, "most_common() n must be >= 0, got %S", index);
-        goto done;
-    }
-    const size_t n = (overflow > 0 || (unsigned long long)value > SIZE_MAX)
-                     ? SIZE_MAX : (size_t)value;
-    /* 3. the file name for the OS, in the OS's encoding; a NUL byte -> ValueError as open() */
-#ifdef _WIN32
-    wchar_t *c_path = PyUnicode_AsWideCharString(path, NULL);
-    if (c_path == NULL) {
-        goto done;
-    }
-#else
-    PyObject *encoded_path = NULL;
-    if (!PyUnicode_FSConverter(path, &encoded_path)) {
-        goto done;
-    }
-    const char *c_path = PyBytes_AS_STRING(encoded_path);
-#endif
-    /* 4. read, validate and count without the GIL: other Python threads run meanwhile.
-     * The core never touches a Python object, so this is safe; c_path stays alive
-     * because we own encoded_path until after the call. */
-    recipes_most_common_result result;
-    recipes_status status;
-    Py_BEGIN_ALLOW_THREADS
-    status = recipes_most_common(c_path, n, &result);
-    Py_END_ALLOW_THREADS
-#ifdef _WIN32
-    PyMem_Free(c_path);
-#else
-    Py_DECREF(encoded_path);
-#endif
-    if (status == RECIPES_OK) {
-        result_list = word_counts_to_list(result.top, result.top_length);
-    }
-    else {
-        set_most_common_error(status, &result, path);
-    }
-    recipes_most_common_free(&result);
-done:
-    Py_XDECREF(index);
     Py_DECREF(path);
-    return result_list;
+    return list;
 }
 /* --8<-- [end:bind_most_common] */
 
 /* ---- calc_pi ------------------------------------------------------------------------- */
 
 /* --8<-- [start:bind_calc_pi] */
+/* The errors of recipes_calc_pi_length and recipes_calc_pi. */
+static PyObject *
+raise_calc_pi_error(recipes_status status)
+{
+    if (status == RECIPES_NO_MEMORY) {
+        return PyErr_NoMemory();
+    }
+    /* RECIPES_PI_DIGITS_OUT_OF_RANGE: the same ValueError for -1, 10001 and 10**5000 */
+    return PyErr_Format(PyExc_ValueError, "calc_pi() digits must be between 0 and %d",
+                        PI_MAX_DIGITS);
+}
+
+/* The largest character of an ASCII str: PyUnicode_New then uses one byte per character. */
+#define ASCII_MAX_CHAR 127
+
 static PyObject *
 calc_pi(PyObject *module, PyObject *arg)
 {
-    PyObject *index = as_index(arg);
-    if (index == NULL) {
+    int64_t digits;
+    size_t length;
+    if (index_to_int64(arg, &digits, NULL) < 0) {
         return NULL;
     }
-    long long value;
-    int overflow;
-    if (index_to_long_long(index, &value, &overflow) < 0) {
-        Py_DECREF(index);
-        return NULL;
+    recipes_status status = recipes_calc_pi_length(digits, &length);
+    if (status != RECIPES_OK) {
+        return raise_calc_pi_error(status);
     }
-    if (overflow != 0 || value < 0 || value > (long long)RECIPES_PI_MAX_DIGITS) {
-        PyErr_Format(PyExc_ValueError,
-                     "calc_pi() digits must be between 0 and %u, got %S",
-                     RECIPES_PI_MAX_DIGITS, index);
-        Py_DECREF(index);
-        return NULL;
-    }
-    Py_DECREF(index);
-    const unsigned int digits = (unsigned int)value;
-    /* No intermediate buffer: allocate the result str (ASCII, one byte per character)
-     * and let the core write the digits straight into it. Writing into a str is allowed
-     * only while nobody else can see it, i.e. right after PyUnicode_New. */
-    PyObject *text = PyUnicode_New((Py_ssize_t)recipes_calc_pi_length(digits), 127);
+    /* No intermediate buffer: allocate the result str and let the core write the digits
+     * straight into it. Writing into a str is allowed only while nobody else can see it,
+     * i.e. right after PyUnicode_New. */
+    PyObject *text = PyUnicode_New((Py_ssize_t)length, ASCII_MAX_CHAR);
     if (text == NULL) {
         return NULL;
     }
     char *buffer = (char *)PyUnicode_1BYTE_DATA(text);
-    int status;
     Py_BEGIN_ALLOW_THREADS /* milliseconds of pure arithmetic: let other threads run */
     status = recipes_calc_pi(digits, buffer);
     Py_END_ALLOW_THREADS
-    if (status < 0) {
+    if (status != RECIPES_OK) {
         Py_DECREF(text);
-        return PyErr_NoMemory();
+        return raise_calc_pi_error(status);
     }
     return text;
 }
@@ -546,7 +583,8 @@ PyDoc_STRVAR(most_common_doc,
 "Ties are broken by the word, in code point order.");
 PyDoc_STRVAR(calc_pi_doc,
 "calc_pi($module, digits, /)\n--\n\n"
-"Pi truncated to `digits` decimal places (0 <= digits <= 10000): calc_pi(4) == '3.1415'.");
+"Pi truncated to `digits` decimal places (0 <= digits <= " Py_STRINGIFY(PI_MAX_DIGITS) "): "
+"calc_pi(4) == '3.1415'.");
 
 static PyMethodDef module_methods[] = {
     {"fib", fib, METH_O, fib_doc},
@@ -614,7 +652,7 @@ static PyModuleDef_Slot module_slots[] = {
 static struct PyModuleDef recipes_module = {
     PyModuleDef_HEAD_INIT,
     .m_name = "recipes_capi._recipes",
-    .m_doc = "The five recipes, written against the CPython C API.",
+    .m_doc = "The recipes, written against the CPython C API.",
     .m_size = sizeof(module_state),
     .m_methods = module_methods,
     .m_slots = module_slots,

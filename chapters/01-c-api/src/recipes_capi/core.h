@@ -1,10 +1,12 @@
-/* The five recipes in plain C.
+/* The recipes in plain C.
  *
  * Nothing in this header or in core.c knows about Python: no Python.h, no PyObject,
- * no reference counts, no GIL. The binding layer (_module.c) converts arguments,
- * calls these functions and turns their status codes into Python exceptions. Keeping
- * the line sharp means the core can be tested, profiled and reused on its own, and it
- * is what makes it safe to call most of it with the GIL released.
+ * no reference counts, no GIL. The core owns every rule of the contract about values
+ * (the ranges of the arguments, the shape of a recurrence, overflow) and reports a broken
+ * rule as a recipes_status. The binding layer (_module.c) only converts Python objects to
+ * these plain C values and turns the statuses into Python exceptions. Keeping the line
+ * sharp means the core can be tested, profiled and reused on its own, and it is what makes
+ * it safe to call most of it with the GIL released.
  */
 #ifndef RECIPES_CORE_H
 #define RECIPES_CORE_H
@@ -21,13 +23,37 @@ typedef wchar_t recipes_path_char;
 typedef char recipes_path_char;
 #endif
 
+/* ---- Limits and errors ------------------------------------------------------------- */
+
+/* --8<-- [start:limits] */
+/* The largest n whose Fibonacci number fits in 64 unsigned bits:
+ * F(93) = 12200160415121876738 < 2**64 <= F(94). */
+#define FIB_MAX_N 93
+/* The most decimal places calc_pi computes (its working buffer grows with the digits,
+ * its running time with their square). */
+#define PI_MAX_DIGITS 10000
+
+/* Every way a recipe can fail, as a plain value. Each function below lists the ones it
+ * returns; the binding maps exactly those to exceptions. */
+typedef enum {
+    RECIPES_OK = 0,
+    RECIPES_NEGATIVE,            /* fib, fib_recursive, most_common: n < 0 */
+    RECIPES_FIB_TOO_LARGE,       /* fib, fib_recursive: n > FIB_MAX_N */
+    RECIPES_PI_DIGITS_OUT_OF_RANGE, /* calc_pi: digits < 0 or digits > PI_MAX_DIGITS */
+    RECIPES_NO_COEFFICIENTS,     /* LinearRecurrence: k == 0 */
+    RECIPES_LENGTH_MISMATCH,     /* LinearRecurrence: not as many initial values as coefficients */
+    RECIPES_OVERFLOW,            /* LinearRecurrence: the due term overflowed signed 64 bits */
+    RECIPES_OS_ERROR,            /* most_common: open/read failed, see os_errno */
+    RECIPES_BAD_UTF8,            /* most_common: the file is not UTF-8, see bad_utf8_offset */
+    RECIPES_NO_MEMORY            /* most_common, calc_pi: malloc failed */
+} recipes_status;
+/* --8<-- [end:limits] */
+
 /* ---- fib, fib_recursive ------------------------------------------------------------ */
 
-/* F(93) is the largest Fibonacci number below 2**64. */
-#define RECIPES_FIB_MAX_N 93u
-
-uint64_t recipes_fib(unsigned int n);           /* n <= RECIPES_FIB_MAX_N */
-uint64_t recipes_fib_recursive(unsigned int n); /* n <= RECIPES_FIB_MAX_N */
+/* RECIPES_OK and F(n) in *out, RECIPES_NEGATIVE or RECIPES_FIB_TOO_LARGE. */
+recipes_status recipes_fib(int64_t n, uint64_t *out);
+recipes_status recipes_fib_recursive(int64_t n, uint64_t *out);
 
 /* ---- LinearRecurrence -------------------------------------------------------------- */
 
@@ -40,12 +66,15 @@ typedef struct {
     int64_t *window;        /* ring buffer of k terms, a_n .. a_{n+k-1} from `oldest` on */
 } recipes_recurrence;
 
-/* `coefficients` and `window` point to k values each, owned by the caller (the binding
- * keeps them inside the Python object). `window` holds the initial values a_0..a_{k-1}. */
-void recipes_recurrence_init(recipes_recurrence *r, size_t k,
-                             const int64_t *coefficients, int64_t *window);
-/* 0 and the next term in *out, or -1 if that term overflowed signed 64 bits (forever). */
-int recipes_recurrence_next(recipes_recurrence *r, int64_t *out);
+/* Check the shape, then set up `r`: RECIPES_OK, RECIPES_NO_COEFFICIENTS (k == 0) or
+ * RECIPES_LENGTH_MISMATCH (initial_count != k), in that order. On RECIPES_OK,
+ * `coefficients` and `window` point to k values each, owned by the caller (the binding
+ * keeps them inside the Python object), and `window` holds a_0..a_{k-1}. */
+recipes_status recipes_recurrence_init(recipes_recurrence *r, size_t k, size_t initial_count,
+                                       const int64_t *coefficients, int64_t *window);
+/* RECIPES_OK and the next term in *out, or RECIPES_OVERFLOW if that term overflowed
+ * signed 64 bits (then on every later call too). */
+recipes_status recipes_recurrence_next(recipes_recurrence *r, int64_t *out);
 
 /* ---- most_common ------------------------------------------------------------------- */
 
@@ -54,13 +83,6 @@ typedef struct {
     size_t length;          /* in bytes */
     size_t count;
 } recipes_word_count;
-
-typedef enum {
-    RECIPES_OK = 0,
-    RECIPES_OS_ERROR,       /* open/read failed: see os_errno */
-    RECIPES_BAD_UTF8,       /* the file is not UTF-8: see bad_utf8_offset */
-    RECIPES_NO_MEMORY
-} recipes_status;
 
 typedef struct {
     char *text;             /* the whole file, lowercased in place once it validated */
@@ -71,10 +93,16 @@ typedef struct {
     size_t bad_utf8_offset; /* offset of the first invalid byte, for RECIPES_BAD_UTF8 */
 } recipes_most_common_result;
 
-/* Read the file, check it is UTF-8, count its words and keep the n most common. Never
- * touches Python objects: the binding calls it with the GIL released. Whatever the
- * status, the caller must pass `result` to recipes_most_common_free afterwards. */
-recipes_status recipes_most_common(const recipes_path_char *path, size_t n,
+/* How many words most_common(path, n) keeps: RECIPES_OK and the count in *limit (an n
+ * beyond SIZE_MAX means "all of them"), or RECIPES_NEGATIVE. A step of its own because
+ * the contract checks n before the file is opened, and before the binding encodes the
+ * file name (which can fail too). */
+recipes_status recipes_most_common_limit(int64_t n, size_t *limit);
+/* Read the file, check it is UTF-8, count its words and keep the `limit` most common:
+ * RECIPES_OK, RECIPES_OS_ERROR, RECIPES_BAD_UTF8 or RECIPES_NO_MEMORY. Never touches
+ * Python objects: the binding calls it with the GIL released. Whatever the status, the
+ * caller must pass `result` to recipes_most_common_free afterwards. */
+recipes_status recipes_most_common(const recipes_path_char *path, size_t limit,
                                    recipes_most_common_result *result);
 void recipes_most_common_free(recipes_most_common_result *result);
 
@@ -84,12 +112,11 @@ size_t recipes_utf8_valid_up_to(const char *data, size_t size);
 
 /* ---- calc_pi ----------------------------------------------------------------------- */
 
-#define RECIPES_PI_MAX_DIGITS 10000u
-
-/* Number of characters calc_pi writes: "3" or "3." followed by `digits` digits. */
-size_t recipes_calc_pi_length(unsigned int digits);
-/* Write recipes_calc_pi_length(digits) characters (no terminating NUL) into the
- * caller's buffer `out`. Returns 0, or -1 if the working memory could not be allocated. */
-int recipes_calc_pi(unsigned int digits, char *out);
+/* How many characters calc_pi(digits) writes ("3", or "3." and the digits): RECIPES_OK
+ * and the count in *length, or RECIPES_PI_DIGITS_OUT_OF_RANGE. */
+recipes_status recipes_calc_pi_length(int64_t digits, size_t *length);
+/* Write that many characters (no terminating NUL) into the caller's buffer `out`:
+ * RECIPES_OK, RECIPES_PI_DIGITS_OUT_OF_RANGE or RECIPES_NO_MEMORY (working memory). */
+recipes_status recipes_calc_pi(int64_t digits, char *out);
 
 #endif /* RECIPES_CORE_H */

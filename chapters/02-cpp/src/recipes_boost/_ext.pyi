@@ -1,4 +1,4 @@
-"""The five recipes over the shared C++ core, bound with Boost.Python."""
+"""The recipes over the shared C++ core, bound with Boost.Python."""
 
 # Written by hand: Boost.Python has no stub generator, and its functions carry no
 # signature that inspect can read. tests/test_stubs.py runs mypy's stubtest on

@@ -1,7 +1,7 @@
-"""The five recipes over the shared C++ core, bound with nanobind.
+"""The recipes over the shared C++ core, bound with nanobind.
 
 The extension module is ``recipes_nanobind._ext``; this package re-exports its
-five names, so ``recipes_nanobind.fib is recipes_nanobind._ext.fib`` and a call
+names, so ``recipes_nanobind.fib is recipes_nanobind._ext.fib`` and a call
 costs nothing extra. A package (rather than a bare extension module) lets
 ``py.typed`` and the ``_ext.pyi`` stub ship beside it.
 """

@@ -1,9 +1,8 @@
-"""The five recipes over the shared C++ core, bound with nanobind."""
+"""The recipes over the shared C++ core, bound with nanobind."""
 
-from collections.abc import Iterable
 import os
+from collections.abc import Iterable
 from typing import SupportsIndex
-
 
 def fib(arg: SupportsIndex, /) -> int:
     """Return the n-th Fibonacci number, computed iteratively."""
@@ -14,7 +13,7 @@ def fib_recursive(arg: SupportsIndex, /) -> int:
 class LinearRecurrence:
     """Iterator over a linear recurrence in checked int64."""
 
-    def __init__(self, arg0: Iterable[SupportsIndex], arg1: Iterable[SupportsIndex], /) -> None: ...
+    def __init__(self, coefficients: Iterable[SupportsIndex], initial: Iterable[SupportsIndex], /) -> None: ...
 
     def __iter__(self) -> LinearRecurrence: ...
 

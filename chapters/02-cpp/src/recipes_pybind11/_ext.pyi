@@ -1,10 +1,12 @@
 """
-The five recipes over the shared C++ core, bound with pybind11.
+The recipes over the shared C++ core, bound with pybind11.
 """
 from __future__ import annotations
+
 import collections.abc
 import os
 import typing
+
 __all__: list[str] = ['LinearRecurrence', 'calc_pi', 'fib', 'fib_recursive', 'most_common']
 class LinearRecurrence:
     """

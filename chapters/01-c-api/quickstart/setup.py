@@ -1,0 +1,3 @@
+from setuptools import Extension, setup
+
+setup(ext_modules=[Extension("quickstart_capi", sources=["quickstart.c"])])
