@@ -39,7 +39,7 @@ static _Thread_local recipes_status last_status;
 
 static recipes_status adapter_last_status(void) { return last_status; }
 
-/* UINT64_MAX on failure: no Fibonacci number up to F(93) equals it. */
+/* UINT64_MAX on failure: no Fibonacci number up to F(RECIPES_FIB_MAX_N) equals it. */
 static uint64_t adapter_fib(int64_t n) {
     uint64_t result;
     last_status = recipes_fib(n, &result);

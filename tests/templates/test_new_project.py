@@ -70,7 +70,9 @@ def old_names(chapter: dict) -> set[str]:
     folder = ROOT / "chapters" / chapter["folder"]
     names = set(chapter["modules"]) | {v["module"].split(".")[0] for v in chapter.get("variant", [])}
     for pyproject in folder.glob("**/pyproject.toml"):
-        if "target" not in pyproject.parts and "build" not in pyproject.relative_to(folder).parts:
+        parts = pyproject.relative_to(folder).parts
+        # quickstart/ is not copied (new_project.SKIP_TOP_DIRS): its names are not the project's
+        if "target" not in pyproject.parts and "build" not in parts and parts[0] not in new_project.SKIP_TOP_DIRS:
             names.add(tomllib.loads(pyproject.read_text())["project"]["name"])
     cargo = folder / "Cargo.toml"
     if cargo.exists():

@@ -91,9 +91,9 @@ static void show_most_common(const char *path, int64_t n) {
 int main(int argc, char **argv) {
     show_fib(90);
     show_fib(-1);
-    show_fib(94);
+    show_fib(RECIPES_FIB_MAX_N + 1); /* the header names its limits */
     show_pi(4);
-    show_pi(10001);
+    show_pi(RECIPES_PI_MAX_DIGITS + 1);
     show_lucas(10);
     if (argc > 1)
         show_most_common(argv[1], 3);

@@ -12,10 +12,15 @@
  *     size the C standard leaves to the compiler), no language-specific types.
  *   - Every function that can fail returns a recipes_status. RECIPES_OK (0) means
  *     success; anything else is one of the RECIPES_ERR_* codes below.
+ *   - The library checks every argument against its domain; the limits it checks against
+ *     are the RECIPES_*_MAX_* constants below, so callers can name them instead of
+ *     repeating their values.
  *   - Results come back through out-parameters, written only on success (one exception:
  *     recipes_calc_pi reports the length it needs also when the buffer is too small).
- *   - After a failure, recipes_last_error_message() describes it in words. That message
- *     is kept per thread, like errno, so threads never see each other's errors.
+ *   - After a failure, recipes_last_error_message() describes it in words; for the range
+ *     errors of the recipes, in the exact words of the recipe contract (docs/contract.md in
+ *     the cookbook), so that a binding can pass it on as it is. The message is kept per
+ *     thread, like errno, so threads never see each other's errors.
  *   - RECIPES_ERR_OS also sets errno (the C library's, thread-local) to the OS error.
  *   - Ownership is stated for every pointer: "borrowed" means the library reads it only
  *     during the call and the caller keeps ownership; "owned by the library" means only
@@ -40,6 +45,9 @@ extern "C" {
 /* ==== cffi cdef begin ==== */
 
 /* --8<-- [start:status] */
+/* Status codes are #defines, as errno's values are, not an enum: an enum's size is the
+ * compiler's choice, and every FFI reads a #define's integer (cffi's cdef does; bindgen makes
+ * each a Rust constant of the type of recipes_status). */
 typedef int32_t recipes_status;
 
 #define RECIPES_OK 0
@@ -65,7 +73,8 @@ void recipes_last_utf8_error(uint64_t *start, uint64_t *end);
 /* --8<-- [end:status] */
 
 /* --8<-- [start:fib] */
-#define RECIPES_FIB_MAX_N 93 /* F(93) is the largest Fibonacci number below 2**64 */
+/* The largest n whose Fibonacci number fits in uint64_t: F(93) < 2**64 <= F(94). */
+#define RECIPES_FIB_MAX_N 93
 
 /* The n-th Fibonacci number, by a loop (fib) or by naive double recursion
  * (fib_recursive, exponential time on purpose). n < 0: RECIPES_ERR_VALUE;
@@ -75,10 +84,11 @@ recipes_status recipes_fib_recursive(int64_t n, uint64_t *result);
 /* --8<-- [end:fib] */
 
 /* --8<-- [start:calc_pi] */
-#define RECIPES_CALC_PI_MAX_DIGITS 10000
+/* The most decimal places recipes_calc_pi computes (its work grows with the square). */
+#define RECIPES_PI_MAX_DIGITS 10000
 
 /* Pi truncated to `digits` decimal places as text: "3" for 0 digits, "3.1415" for 4.
- * digits outside 0..RECIPES_CALC_PI_MAX_DIGITS: RECIPES_ERR_VALUE.
+ * digits outside 0..RECIPES_PI_MAX_DIGITS: RECIPES_ERR_VALUE (checked first).
  *
  * buffer: owned by the caller, buffer_size bytes; the library writes the text and a
  * terminating NUL into it. digits + 3 bytes always suffice.
@@ -128,7 +138,9 @@ typedef struct recipes_word_count {
  *
  * path: borrowed, path_len bytes, not NUL-terminated: the file name as the OS spells it
  * (on POSIX any bytes, on Windows UTF-8). A NUL byte inside it: RECIPES_ERR_VALUE.
- * n < 0: RECIPES_ERR_VALUE. Open or read failures: RECIPES_ERR_OS with errno set.
+ * n < 0: RECIPES_ERR_VALUE, checked before the path, so the file is not even opened; an
+ * n larger than the number of distinct words means all of them. Open or read failures:
+ * RECIPES_ERR_OS with errno set.
  * Invalid UTF-8 anywhere in the file: RECIPES_ERR_UTF8.
  * *words, *n_words: on success receive an array of *n_words entries, allocated by the
  * library and owned by the caller, who must release it with recipes_word_counts_free

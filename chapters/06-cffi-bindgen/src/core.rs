@@ -1,6 +1,10 @@
-//! The five recipes in plain, safe Rust. Nothing here knows about C or Python: the functions
+//! The recipes in plain, safe Rust. Nothing here knows about C or Python: the functions
 //! take and return Rust types and report failures as [`Error`]. `src/ffi.rs` turns them into
 //! the C functions that include/recipes.h promises; `cargo test` tests them directly.
+//!
+//! This is where every argument's domain is checked, against the named limits below, and
+//! where the messages of the recipes' own errors are worded, exactly as the recipe contract
+//! (docs/contract.md in the cookbook) words them. Bindings only pass them on.
 //!
 //! Nothing here should panic on any input (the C boundary would catch it, but a caught panic
 //! is still a bug): integer arithmetic is checked or proven in range, and slices are indexed
@@ -37,33 +41,35 @@ impl fmt::Display for Error {
 
 pub type Result<T> = std::result::Result<T, Error>;
 
-/// F(93) = 12200160415121876738 is the largest Fibonacci number below 2**64.
+// --8<-- [start:fib]
+/// The largest n whose Fibonacci number fits in a u64: F(93) = 12200160415121876738 < 2**64.
+/// The header exports it as RECIPES_FIB_MAX_N (src/ffi.rs checks that the two agree).
 pub const FIB_MAX_N: i64 = 93;
 
 /// The argument rules shared by both Fibonacci functions: n < 0 is outside the domain,
-/// n > 93 has a result that does not fit in a u64.
+/// n > FIB_MAX_N has a result that does not fit in a u64. The messages quote no argument: a
+/// binding may pass i64::MIN or i64::MAX in place of an integer beyond i64's range, and the
+/// message must be true of what its caller passed.
 fn fib_argument(function: &str, n: i64) -> Result<u64> {
     if n < 0 {
-        return Err(Error::Value(format!("{function}() argument must be >= 0, got {n}")));
+        return Err(Error::Value(format!("{function}() argument must be >= 0")));
     }
     if n > FIB_MAX_N {
         return Err(Error::Overflow(format!(
-            "{function}({n}) does not fit in 64 bits: the argument must be <= {FIB_MAX_N}"
+            "{function}() argument must be <= {FIB_MAX_N}: the result would not fit in 64 bits"
         )));
     }
     Ok(n.unsigned_abs()) // 0 <= n here, so this is just the conversion to u64
 }
 
-// --8<-- [start:fib]
 /// The n-th Fibonacci number by a loop in unsigned 64-bit arithmetic.
 pub fn fib(n: i64) -> Result<u64> {
     let n = fib_argument("fib", n)?;
     if n == 0 {
         return Ok(0);
     }
-    // Pitfall: the textbook loop `(a, b) = (b, a + b)`, run n times, leaves F(n+1) in `b`.
-    // For n = 93 that is F(94) > 2**64: a panic in a debug build, garbage in a release build.
-    // Running it n-1 times and returning `b` never computes past F(n).
+    // n-1 steps, returning `b`: the textbook n steps would also compute F(n+1), which
+    // overflows for n = FIB_MAX_N (the fib recipe page has the whole story).
     let (mut a, mut b) = (0u64, 1u64); // F(0), F(1)
     for _ in 1..n {
         (a, b) = (b, a + b);
@@ -79,7 +85,7 @@ pub fn fib_recursive(n: i64) -> Result<u64> {
     Ok(naive_fib(n))
 }
 
-/// Callers guarantee n <= 93, so no sum exceeds F(93) and none can overflow.
+/// Callers guarantee n <= FIB_MAX_N, so no sum exceeds F(FIB_MAX_N) and none can overflow.
 fn naive_fib(n: u64) -> u64 {
     if n <= 1 { n } else { naive_fib(n - 1) + naive_fib(n - 2) }
 }
@@ -105,7 +111,7 @@ impl LinearRecurrence {
         }
         if coefficients.len() != initial.len() {
             return Err(Error::Value(format!(
-                "LinearRecurrence needs as many initial values as coefficients, got {} and {}",
+                "LinearRecurrence needs as many initial values as coefficients (got {} for {})",
                 initial.len(),
                 coefficients.len()
             )));
@@ -128,7 +134,7 @@ impl LinearRecurrence {
             }
         }
         self.window.pop_front().ok_or_else(|| {
-            Error::Overflow("the next term of this LinearRecurrence overflows 64 bits".to_owned())
+            Error::Overflow("the next term of this LinearRecurrence overflows signed 64 bits".to_owned())
         })
     }
 
@@ -147,6 +153,16 @@ impl LinearRecurrence {
 /// \x0b (vertical tab), which Python counts as whitespace.
 fn is_python_whitespace(byte: &u8) -> bool {
     matches!(byte, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c')
+}
+
+/// most_common's `n` as a count of words: n < 0 is outside the domain. Separate from
+/// [`most_common`] so that a caller can check it before it even converts the path.
+pub fn most_common_limit(n: i64) -> Result<usize> {
+    if n < 0 {
+        return Err(Error::Value("most_common() n must be >= 0".to_owned()));
+    }
+    // n can exceed usize on a 32-bit machine: that still means "all of them".
+    Ok(usize::try_from(n).unwrap_or(usize::MAX))
 }
 
 /// The `n` most frequent words of the UTF-8 file at `path`, by count descending, then by word.
@@ -199,7 +215,9 @@ fn utf8_error(text: &[u8], err: &std::str::Utf8Error) -> Error {
 // --8<-- [end:most_common]
 
 // --8<-- [start:calc_pi]
-pub const CALC_PI_MAX_DIGITS: i64 = 10_000;
+/// The most decimal places calc_pi computes (its work grows with the square). The header
+/// exports it as RECIPES_PI_MAX_DIGITS (src/ffi.rs checks that the two agree).
+pub const PI_MAX_DIGITS: i64 = 10_000;
 
 /// Extra digits computed so that the held predigit and nines never reach the kept digits.
 const PI_GUARD_DIGITS: usize = 8;
@@ -258,12 +276,10 @@ pub fn calc_pi_len(digits: i64) -> Result<usize> {
 }
 
 fn calc_pi_argument(digits: i64) -> Result<usize> {
-    if !(0..=CALC_PI_MAX_DIGITS).contains(&digits) {
-        return Err(Error::Value(format!(
-            "calc_pi() digits must be between 0 and {CALC_PI_MAX_DIGITS}, got {digits}"
-        )));
+    if !(0..=PI_MAX_DIGITS).contains(&digits) {
+        return Err(Error::Value(format!("calc_pi() digits must be between 0 and {PI_MAX_DIGITS}")));
     }
-    Ok(digits.unsigned_abs() as usize) // 0..=10000 fits in any usize
+    Ok(digits.unsigned_abs() as usize) // 0..=PI_MAX_DIGITS fits in any usize
 }
 // --8<-- [end:calc_pi]
 
@@ -277,11 +293,26 @@ mod tests {
         assert_eq!(fib(0).unwrap(), 0);
         assert_eq!(fib(1).unwrap(), 1);
         assert_eq!(fib(90).unwrap(), 2880067194370816120);
-        assert_eq!(fib(93).unwrap(), 12200160415121876738);
+        assert_eq!(fib(FIB_MAX_N).unwrap(), 12200160415121876738);
         assert!(matches!(fib(-1), Err(Error::Value(_))));
+        assert!(matches!(fib(FIB_MAX_N + 1), Err(Error::Overflow(_))));
         assert!(matches!(fib(i64::MIN), Err(Error::Value(_))));
-        assert!(matches!(fib(94), Err(Error::Overflow(_))));
         assert!(matches!(fib(i64::MAX), Err(Error::Overflow(_))));
+    }
+
+    #[test]
+    fn range_errors_carry_the_contract_messages() {
+        let message = |result: Result<u64>| result.unwrap_err().to_string();
+        assert_eq!(message(fib(-1)), "fib() argument must be >= 0");
+        assert_eq!(message(fib(FIB_MAX_N + 1)), "fib() argument must be <= 93: the result would not fit in 64 bits");
+        assert_eq!(message(fib_recursive(-1)), "fib_recursive() argument must be >= 0");
+        assert_eq!(calc_pi(-1).unwrap_err().to_string(), "calc_pi() digits must be between 0 and 10000");
+        assert_eq!(most_common_limit(-1).unwrap_err().to_string(), "most_common() n must be >= 0");
+        assert_eq!(most_common_limit(i64::MAX).unwrap(), usize::try_from(i64::MAX).unwrap_or(usize::MAX));
+        assert_eq!(
+            LinearRecurrence::new(&[1], &[1, 2]).unwrap_err().to_string(),
+            "LinearRecurrence needs as many initial values as coefficients (got 2 for 1)"
+        );
     }
 
     #[test]
@@ -290,7 +321,7 @@ mod tests {
             assert_eq!(fib_recursive(n).unwrap(), fib(n).unwrap());
         }
         assert!(matches!(fib_recursive(-1), Err(Error::Value(_))));
-        assert!(matches!(fib_recursive(94), Err(Error::Overflow(_))));
+        assert!(matches!(fib_recursive(FIB_MAX_N + 1), Err(Error::Overflow(_))));
     }
 
     fn take(rec: &mut LinearRecurrence, count: usize) -> Vec<i64> {
@@ -325,7 +356,8 @@ mod tests {
 
     #[test]
     fn recurrence_rejects_bad_shapes() {
-        assert!(matches!(LinearRecurrence::new(&[], &[]), Err(Error::Value(_))));
+        let empty = LinearRecurrence::new(&[], &[]).unwrap_err();
+        assert_eq!(empty.to_string(), "LinearRecurrence needs at least one coefficient");
         assert!(matches!(LinearRecurrence::new(&[1], &[1, 2]), Err(Error::Value(_))));
     }
 
@@ -336,13 +368,13 @@ mod tests {
         assert_eq!(calc_pi(20).unwrap(), "3.14159265358979323846");
         // Digits 762..767 are the "Feynman point", six nines in a row: the held nines.
         assert!(calc_pi(770).unwrap().ends_with("999999837"));
-        let long = calc_pi(10_000).unwrap();
+        let long = calc_pi(PI_MAX_DIGITS).unwrap();
         assert_eq!(long.len(), 10_002);
         assert!(long.ends_with("5678")); // pi's 9997th..10000th decimals
         assert_eq!(calc_pi_len(0).unwrap(), 1);
         assert_eq!(calc_pi_len(4).unwrap(), 6);
         assert!(matches!(calc_pi(-1), Err(Error::Value(_))));
-        assert!(matches!(calc_pi(10_001), Err(Error::Value(_))));
+        assert!(matches!(calc_pi(PI_MAX_DIGITS + 1), Err(Error::Value(_))));
     }
 
     fn temp_file(name: &str, contents: &[u8]) -> std::path::PathBuf {

@@ -1,10 +1,10 @@
 //! The C ABI: every function declared in include/recipes.h, implemented on top of `core`.
 //!
-//! Each function here does the same four things and nothing more: check the raw pointers it
-//! was handed, convert C types to Rust ones, call `core`, and turn the outcome into a status
-//! code, out-parameters and (on failure) the thread's last-error record. All of it runs inside
-//! [`boundary`], which catches panics: a panic must never unwind into C, Python or any other
-//! caller.
+//! Each function here checks the raw pointers it was handed, converts C types to Rust ones,
+//! calls `core`, and writes the outcome to its out-parameters. No argument's domain is
+//! checked here: `core` does that, and words the message. Each body runs inside
+//! [`boundary`], which turns a failure into a status code and the thread's last-error record,
+//! and catches panics: a panic must never unwind into C, Python or any other caller.
 
 use std::cell::RefCell;
 use std::ffi::{CString, c_char};
@@ -75,6 +75,13 @@ matches_header! {
     recipes_debug_live_word_arrays();
     recipes_debug_panic();
 }
+
+/// The limits the header exports are the ones `core` checks: a header that promised another
+/// limit than the code enforces would not compile.
+const _: () = {
+    assert!(header::RECIPES_FIB_MAX_N as i64 == core::FIB_MAX_N);
+    assert!(header::RECIPES_PI_MAX_DIGITS as i64 == core::PI_MAX_DIGITS);
+};
 // --8<-- [end:matches_header]
 // --8<-- [end:bind_module]
 
@@ -375,13 +382,11 @@ pub unsafe extern "C" fn recipes_most_common(
     boundary(|| {
         let words = out_param(words, "words")?;
         let n_words = out_param(n_words, "n_words")?;
-        if n < 0 {
-            return Err(core::Error::Value(format!("most_common() n must be >= 0, got {n}")).into());
-        }
+        // n first, as the header promises: a bad n is reported whatever the path.
+        let limit = core::most_common_limit(n)?;
         // SAFETY: the caller's promise about `path`.
         let path = path_from_bytes(unsafe { borrowed_slice(path.cast::<u8>(), path_len, "path")? })?;
-        // n can exceed usize on a 32-bit machine: that still means "all of them".
-        let top = core::most_common(path, usize::try_from(n).unwrap_or(usize::MAX))?;
+        let top = core::most_common(path, limit)?;
         let (array, len) = export_word_counts(&top);
         // SAFETY: both non-NULL and valid for a write (caller's promise).
         unsafe {
@@ -508,8 +513,9 @@ mod tests {
             assert_eq!(recipes_fib(90, &mut value), header::RECIPES_OK);
             assert_eq!(value, 2880067194370816120);
             assert_eq!(recipes_fib(-1, &mut value), header::RECIPES_ERR_VALUE);
-            assert_eq!(last_message(), "fib() argument must be >= 0, got -1");
-            assert_eq!(recipes_fib_recursive(94, &mut value), header::RECIPES_ERR_OVERFLOW);
+            assert_eq!(last_message(), "fib() argument must be >= 0");
+            let too_big = i64::from(header::RECIPES_FIB_MAX_N) + 1;
+            assert_eq!(recipes_fib_recursive(too_big, &mut value), header::RECIPES_ERR_OVERFLOW);
             assert_eq!(recipes_fib(1, ptr::null_mut()), header::RECIPES_ERR_NULL_POINTER);
         }
     }
@@ -524,7 +530,8 @@ mod tests {
             let status = recipes_calc_pi(4, buffer.as_mut_ptr(), buffer.len(), &mut len);
             assert_eq!(status, header::RECIPES_OK);
             assert_eq!(CStr::from_ptr(buffer.as_ptr()).to_str().unwrap(), "3.1415");
-            assert_eq!(recipes_calc_pi(10_001, ptr::null_mut(), 0, &mut len), header::RECIPES_ERR_VALUE);
+            let too_many = i64::from(header::RECIPES_PI_MAX_DIGITS) + 1;
+            assert_eq!(recipes_calc_pi(too_many, ptr::null_mut(), 0, &mut len), header::RECIPES_ERR_VALUE);
         }
     }
 
@@ -563,6 +570,10 @@ mod tests {
             let status = recipes_most_common(with_nul.as_ptr().cast(), with_nul.len(), 1, &mut words, &mut n_words);
             assert_eq!(status, header::RECIPES_ERR_VALUE);
             assert_eq!(last_message(), "embedded null byte");
+            // n is checked before the path: a bad n with a bad path reports the n.
+            let status = recipes_most_common(with_nul.as_ptr().cast(), with_nul.len(), -1, &mut words, &mut n_words);
+            assert_eq!(status, header::RECIPES_ERR_VALUE);
+            assert_eq!(last_message(), "most_common() n must be >= 0");
 
             let path = std::env::temp_dir().join(format!("recipes-ffi-{}", std::process::id()));
             std::fs::write(&path, b"one two two \xff").unwrap();

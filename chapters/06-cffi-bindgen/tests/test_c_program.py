@@ -6,7 +6,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 import recipes_clib
 
 CHAPTER = Path(__file__).resolve().parent.parent
@@ -31,10 +30,10 @@ def test_c_program(tmp_path):
     output = subprocess.run([str(program), str(words)], check=True, capture_output=True, text=True).stdout
     assert output.splitlines() == [
         "fib(90) = 2880067194370816120",
-        "fib: status 1: fib() argument must be >= 0, got -1",
-        "fib: status 2: fib(94) does not fit in 64 bits: the argument must be <= 93",
+        "fib: status 1: fib() argument must be >= 0",
+        "fib: status 2: fib() argument must be <= 93: the result would not fit in 64 bits",
         "calc_pi(4) = 3.1415",
-        "calc_pi: status 1: calc_pi() digits must be between 0 and 10000, got 10001",
+        "calc_pi: status 1: calc_pi() digits must be between 0 and 10000",
         "lucas: 2 1 3 4 7 11 18 29 47 76",
         "the 3",
         "and 2",

@@ -8,10 +8,9 @@ with include/recipes.h: a wrong argtype there is a crash or a silently wrong val
 import ctypes
 
 import pytest
-from cffi import FFI
-
 import recipes_clib
 import recipes_ctypes
+from cffi import FFI
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +53,7 @@ def test_ctypes_declarations_match_the_header(header_ffi):
         mine = getattr(recipes_ctypes._lib, name)
         assert mine.restype in ctypes_equivalents(declared.result), name
         assert len(mine.argtypes) == len(declared.args), name
-        for position, (arg, argtype) in enumerate(zip(declared.args, mine.argtypes)):
+        for position, (arg, argtype) in enumerate(zip(declared.args, mine.argtypes, strict=True)):
             assert argtype in ctypes_equivalents(arg), (name, position)
 
 
@@ -64,9 +63,10 @@ def test_ctypes_struct_and_constants_match_the_header(header_ffi):
     assert ctypes.sizeof(struct) == ffi.sizeof("recipes_word_count")
     for field in ("word", "word_len", "count"):
         assert getattr(struct, field).offset == ffi.offsetof("recipes_word_count", field)
-    for name in dir(recipes_ctypes):
-        if name.startswith("RECIPES_"):
-            assert getattr(recipes_ctypes, name) == getattr(lib, name), name
+    transcribed = [name for name in vars(recipes_ctypes._StatusCodes) if name.startswith("RECIPES_")]
+    assert transcribed
+    for name in transcribed:
+        assert getattr(recipes_ctypes._StatusCodes, name) == getattr(lib, name), name
 
 
 def test_abi_mode_is_dlopen_and_api_mode_is_compiled():

@@ -2,6 +2,7 @@
 
 import gc
 import threading
+
 import pytest
 
 
@@ -72,18 +73,24 @@ def test_shared_iterator_hands_out_each_term_once(recipes):
 
 def test_errors_are_per_thread(recipes):
     # The library keeps the last error message per thread (like errno): threads failing at
-    # the same time each get their own message.
+    # the same time, each in its own way, each get their own message.
+    failing_calls = [
+        (lambda: recipes.fib(-1), "fib() argument must be >= 0"),
+        (lambda: recipes.fib_recursive(94), "fib_recursive() argument must be <= 93: the result would not fit in 64 bits"),
+        (lambda: recipes.calc_pi(-1), "calc_pi() digits must be between 0 and 10000"),
+        (lambda: recipes.LinearRecurrence([], []), "LinearRecurrence needs at least one coefficient"),
+    ]
     failures = []
 
-    def fail_many(n):
+    def fail_many(call, expected):
         for _ in range(300):
             try:
-                recipes.fib(-n)
-            except ValueError as err:
-                if str(err) != f"fib() argument must be >= 0, got {-n}":
+                call()
+            except (ValueError, OverflowError) as err:
+                if str(err) != expected:
                     failures.append(str(err))
 
-    workers = [threading.Thread(target=fail_many, args=(n,)) for n in range(1, 9)]
+    workers = [threading.Thread(target=fail_many, args=pair) for pair in failing_calls * 2]
     for worker in workers:
         worker.start()
     for worker in workers:
@@ -92,9 +99,8 @@ def test_errors_are_per_thread(recipes):
 
 
 def test_a_rust_panic_comes_back_as_a_status_code(capfd):
-    from recipes_cffi._native import ffi, lib
-
     import recipes_ctypes
+    from recipes_cffi._native import ffi, lib
 
     assert lib.recipes_debug_panic() == lib.RECIPES_ERR_PANIC
     assert b"panics on purpose" in ffi.string(lib.recipes_last_error_message())

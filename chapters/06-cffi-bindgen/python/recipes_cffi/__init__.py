@@ -1,4 +1,4 @@
-"""The five recipes from librecipes (Rust behind a C header), through cffi's API mode.
+"""The recipes from librecipes (Rust behind a C header), through cffi's API mode.
 
 `_native` is a C extension that cffi generated from include/recipes.h and the C compiler
 built and linked against librecipes.so at install time (see build_cffi.py). Its `lib`
@@ -6,10 +6,10 @@ calls the C functions directly, with no libffi in between: the fastest way cffi 
 """
 
 # --8<-- [start:bind_module]
-from recipes_cffi._frontend import bind
+from recipes_cffi._bind import bind
 from recipes_cffi._native import ffi, lib
 
-__all__ = ["fib", "fib_recursive", "LinearRecurrence", "most_common", "calc_pi"]
+__all__ = ["LinearRecurrence", "calc_pi", "fib", "fib_recursive", "most_common"]
 
 fib, fib_recursive, LinearRecurrence, most_common, calc_pi = bind(ffi, lib, __name__)
 # --8<-- [end:bind_module]

@@ -1,4 +1,4 @@
-"""The five recipes from librecipes through cffi's ABI mode: no compiler involved.
+"""The recipes from librecipes through cffi's ABI mode: no compiler involved.
 
 This is how the 2016 and 2020 articles used cffi: give it the C declarations as text,
 `dlopen` the shared library, call. cffi parses the declarations at import (with pycparser)
@@ -11,11 +11,10 @@ Only the way `ffi` and `lib` are made differs from recipes_cffi; the wrappers ar
 
 # --8<-- [start:bind_module]
 from cffi import FFI
-
-from recipes_cffi._frontend import bind  # (importing it also loads recipes_cffi: harmless)
+from recipes_cffi._bind import bind  # (importing it also loads recipes_cffi: harmless)
 from recipes_clib import HEADER, LIBRARY, cdef_from_header
 
-__all__ = ["fib", "fib_recursive", "LinearRecurrence", "most_common", "calc_pi"]
+__all__ = ["LinearRecurrence", "calc_pi", "fib", "fib_recursive", "most_common"]
 
 ffi = FFI()
 ffi.cdef(cdef_from_header(HEADER.read_text(encoding="utf-8")))

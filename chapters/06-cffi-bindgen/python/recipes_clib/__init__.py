@@ -5,12 +5,15 @@ file, and a C program can be built against them too:
 
     cc main.c -I"$(python -c 'import recipes_clib; print(recipes_clib.INCLUDE_DIR)')" \\
        "$(python -c 'import recipes_clib; print(recipes_clib.LIBRARY)')"
+
+The Python that all front ends share (integer conversion, status codes to exceptions) is
+recipes_clib._frontend.
 """
 
 import sys
 from pathlib import Path
 
-__all__ = ["LIBRARY", "INCLUDE_DIR", "HEADER", "cdef_from_header"]
+__all__ = ["HEADER", "INCLUDE_DIR", "LIBRARY", "cdef_from_header"]
 
 _HERE = Path(__file__).resolve().parent
 LIBRARY = _HERE / {"darwin": "librecipes.dylib", "win32": "recipes.dll"}.get(sys.platform, "librecipes.so")

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-__all__ = ["LIBRARY", "INCLUDE_DIR", "HEADER", "cdef_from_header"]
+__all__ = ["HEADER", "INCLUDE_DIR", "LIBRARY", "cdef_from_header"]
 
 LIBRARY: Path
 INCLUDE_DIR: Path

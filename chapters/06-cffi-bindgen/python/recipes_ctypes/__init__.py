@@ -1,4 +1,4 @@
-"""The five recipes from librecipes (Rust behind a C header), through ctypes.
+"""The recipes from librecipes (Rust behind a C header), through ctypes.
 
 ctypes is in the standard library: no build step, no dependency. The price is that the C
 declarations are written a second time, in Python, by hand (the argtypes/restype below),
@@ -11,24 +11,49 @@ that knows nothing of this library.
 """
 
 import ctypes
-from ctypes import POINTER, Structure, byref, c_char, c_char_p, c_int32, c_int64, c_size_t, c_uint64
-from operator import index
-from os import fsencode, fspath, strerror
+from ctypes import (
+    POINTER,
+    Structure,
+    byref,
+    c_char,
+    c_char_p,
+    c_int32,
+    c_int64,
+    c_size_t,
+    c_uint64,
+)
 
 from recipes_clib import LIBRARY
+from recipes_clib._frontend import (
+    encoded_path,
+    error_mapper,
+    int64_argument,
+    int64_list,
+)
 
-__all__ = ["fib", "fib_recursive", "LinearRecurrence", "most_common", "calc_pi"]
-
-I64_MIN, I64_MAX = -(2**63), 2**63 - 1
+__all__ = ["LinearRecurrence", "calc_pi", "fib", "fib_recursive", "most_common"]
 
 # --8<-- [start:bind_module]
-# use_errno=True: ctypes keeps a private, per-thread copy of errno, swapped in and out
-# around every call into this library, so ctypes.get_errno() reads what the call left.
+# CDLL, not PyDLL: a CDLL releases the GIL around every call, a PyDLL keeps it (it is for
+# functions of the Python C API). use_errno=True: ctypes keeps a private, per-thread copy of
+# errno, swapped in and out around every call into this library, so ctypes.get_errno()
+# reads what the call left.
 _lib = ctypes.CDLL(str(LIBRARY), use_errno=True)
 
-# The header's constants and types, transcribed. (cffi reads them from the header instead.)
-RECIPES_ERR_VALUE, RECIPES_ERR_OVERFLOW, RECIPES_ERR_OS, RECIPES_ERR_UTF8 = 1, 2, 3, 4
-RECIPES_ERR_BUFFER_TOO_SMALL = 5
+
+class _StatusCodes:
+    """The header's status codes, transcribed: ctypes reads symbols, not headers, and a
+    #define leaves no symbol in the library. (cffi reads them from the header instead.)
+    The limits (RECIPES_FIB_MAX_N, ...) are not needed: the library checks them itself."""
+
+    RECIPES_OK = 0
+    RECIPES_ERR_VALUE = 1
+    RECIPES_ERR_OVERFLOW = 2
+    RECIPES_ERR_OS = 3
+    RECIPES_ERR_UTF8 = 4
+    RECIPES_ERR_BUFFER_TOO_SMALL = 5
+
+
 recipes_status = c_int32
 
 
@@ -76,64 +101,44 @@ _debug_panic = _declare("recipes_debug_panic", recipes_status)
 
 
 # --8<-- [start:bind_errors]
-def _error(status, filename=None):
-    """The exception for a failed call; call it right after the call that failed."""
-    errno = ctypes.get_errno()  # first: the next call into the library replaces it
-    message = (_last_error_message() or b"").decode("utf-8", "replace")
-    if status == RECIPES_ERR_VALUE:
-        return ValueError(message)
-    if status == RECIPES_ERR_OVERFLOW:
-        return OverflowError(message)
-    if status == RECIPES_ERR_OS:
-        return OSError(errno, strerror(errno), filename)
-    if status == RECIPES_ERR_UTF8:
-        start, end = c_uint64(), c_uint64()
-        _last_utf8_error(byref(start), byref(end))
-        return UnicodeDecodeError("utf-8", b"", start.value, end.value, message)
-    return RuntimeError(f"librecipes failed with status {status}: {message}")
+def _last_message():
+    return (_last_error_message() or b"").decode("utf-8", "replace")
+
+
+def _last_utf8_span():
+    start, end = c_uint64(), c_uint64()
+    _last_utf8_error(byref(start), byref(end))
+    return start.value, end.value
+
+
+_error = error_mapper(_StatusCodes, ctypes.get_errno, _last_message, _last_utf8_span)
 # --8<-- [end:bind_errors]
 
 
 # --8<-- [start:bind_fib]
-def _fib_argument(function, n):
-    n = index(n)
+def _uint64_result(c_function, n):
     # Pitfall: ctypes does not range-check. A c_int64 argument of 2**64 + 5 arrives in C as 5,
-    # silently. Values that do not fit must be handled before the call.
-    if not I64_MIN <= n <= I64_MAX:
-        if n < 0:
-            raise ValueError(f"{function}() argument must be >= 0, got {n}")
-        raise OverflowError(f"{function}({n}) does not fit in 64 bits: the argument must be <= 93")
-    return n
+    # silently, so int64_argument clamps every int into int64_t's range before the call.
+    result = c_uint64()
+    status = c_function(int64_argument(n), byref(result))  # byref: a light pointer for out-parameters
+    if status:
+        raise _error(status)
+    return result.value
 
 
 def fib(n, /):
-    n = _fib_argument("fib", n)
-    result = c_uint64()
-    status = _fib(n, byref(result))  # byref: a light pointer for out-parameters
-    if status:
-        raise _error(status)
-    return result.value
+    return _uint64_result(_fib, n)
 
 
 def fib_recursive(n, /):
-    n = _fib_argument("fib_recursive", n)
-    result = c_uint64()
-    status = _fib_recursive(n, byref(result))
-    if status:
-        raise _error(status)
-    return result.value
+    return _uint64_result(_fib_recursive, n)
 # --8<-- [end:bind_fib]
 
 
 # --8<-- [start:bind_linear_recurrence]
 def _int64_array(values, what):
-    result = []
-    for value in values:  # TypeError if not iterable
-        value = index(value)
-        if not I64_MIN <= value <= I64_MAX:
-            raise OverflowError(f"LinearRecurrence {what} {value} does not fit in 64 bits")
-        result.append(value)
-    return (c_int64 * len(result))(*result)
+    checked = int64_list(values, what)
+    return (c_int64 * len(checked))(*checked)
 
 
 class LinearRecurrence:
@@ -142,8 +147,8 @@ class LinearRecurrence:
     __slots__ = ("_handle",)
 
     def __init__(self, coefficients, initial, /):
-        coefficients = _int64_array(coefficients, "coefficient")
-        initial = _int64_array(initial, "initial value")
+        coefficients = _int64_array(coefficients, "coefficients")
+        initial = _int64_array(initial, "initial values")
         handle = POINTER(recipes_linear_recurrence)()
         status = _recurrence_new(coefficients, len(coefficients), initial, len(initial), byref(handle))
         if status:
@@ -174,14 +179,8 @@ class LinearRecurrence:
 
 # --8<-- [start:bind_most_common]
 def most_common(path, n, /):
-    if not isinstance(fspath(path), str):
-        raise TypeError(f"most_common() path must be str or os.PathLike[str], not {type(path).__name__}")
-    n = index(n)
-    if n > I64_MAX:
-        n = I64_MAX  # "all of them"
-    elif n < I64_MIN:
-        raise ValueError(f"most_common() n must be >= 0, got {n}")
-    encoded = fsencode(path)
+    encoded = encoded_path(path)
+    n = int64_argument(n)  # a huge n becomes INT64_MAX, which still means "all of them"
     words, count = POINTER(recipes_word_count)(), c_size_t()
     # c_char_p passes a pointer into the bytes object; the length travels separately, so a
     # NUL inside reaches the library (which refuses it as open() does).
@@ -201,12 +200,10 @@ def most_common(path, n, /):
 
 # --8<-- [start:bind_calc_pi]
 def calc_pi(digits, /):
-    digits = index(digits)
-    if not I64_MIN <= digits <= I64_MAX:  # ctypes would truncate it: check first
-        raise ValueError(f"calc_pi() digits must be between 0 and 10000, got {digits}")
+    digits = int64_argument(digits)
     length = c_size_t()
     status = _calc_pi(digits, None, 0, byref(length))  # None is NULL: ask for the size
-    if status != RECIPES_ERR_BUFFER_TOO_SMALL:
+    if status != _StatusCodes.RECIPES_ERR_BUFFER_TOO_SMALL:
         raise _error(status)
     buffer = ctypes.create_string_buffer(length.value + 1)
     status = _calc_pi(digits, buffer, len(buffer), byref(length))

@@ -1,9 +1,10 @@
-"""The Python face of librecipes through cffi: the five recipes with CPython's rules.
+"""The recipes over librecipes through cffi: `bind(ffi, lib)`, for API mode and ABI mode alike.
 
-cffi gives us `lib.recipes_fib(n, out)`: C status codes, out-parameters and C integers.
-This module turns that into `fib(n)` with the contract's behaviour: operator.index
-conversion, exceptions instead of status codes, results instead of out-parameters,
-finalisers for what the library allocates.
+cffi gives us `lib.recipes_fib(n, out)`: status codes, out-parameters and C integers. `bind`
+turns that into `fib(n)` as the contract wants it: results instead of out-parameters,
+exceptions instead of status codes, finalisers for what the library allocates. The library
+checks the arguments and words the errors; what Python adds (integer conversion, the status
+to exception table) is shared with ctypes in recipes_clib._frontend.
 
 The same code serves cffi's two modes. `bind(ffi, lib)` takes the pair that either mode
 produces: API mode (recipes_cffi, a compiled extension, which also carries one-argument
@@ -15,41 +16,33 @@ as `lib.recipes_fib` on every call would show in the benchmark.
 """
 
 from operator import index
-from os import fsencode, fspath, strerror
 
-I64_MIN, I64_MAX = -(2**63), 2**63 - 1
-U64_MAX = 2**64 - 1
+from recipes_clib._frontend import (
+    INT64_MIN,
+    clamp_to_int64,
+    encoded_path,
+    error_mapper,
+    int64_argument,
+    int64_list,
+)
+
+UINT64_MAX = 2**64 - 1
 
 
 def bind(ffi, lib, module_name):
     """Return fib, fib_recursive, LinearRecurrence, most_common and calc_pi over `lib`."""
 
     # --8<-- [start:bind_errors]
-    # Status codes from the header: cffi exposes its integer #defines as attributes of lib.
-    ERR_VALUE, ERR_OVERFLOW, ERR_OS = lib.RECIPES_ERR_VALUE, lib.RECIPES_ERR_OVERFLOW, lib.RECIPES_ERR_OS
-    ERR_UTF8, ERR_BUFFER_TOO_SMALL = lib.RECIPES_ERR_UTF8, lib.RECIPES_ERR_BUFFER_TOO_SMALL
+    def last_message():
+        return ffi.string(lib.recipes_last_error_message()).decode("utf-8", "replace")
 
-    def error(status, filename=None):
-        """The exception for a failed call; call it right after the call that failed."""
-        # Pitfall: read errno first. cffi saves errno after *every* C call on this thread,
-        # so the call to recipes_last_error_message below would replace it.
-        errno = ffi.errno
-        message = ffi.string(lib.recipes_last_error_message()).decode("utf-8", "replace")
-        if status == ERR_VALUE:
-            return ValueError(message)
-        if status == ERR_OVERFLOW:
-            return OverflowError(message)
-        if status == ERR_OS:
-            # OSError picks the subclass from errno itself: FileNotFoundError for ENOENT,
-            # IsADirectoryError for EISDIR, ... exactly as open() does.
-            return OSError(errno, strerror(errno), filename)
-        if status == ERR_UTF8:
-            span = ffi.new("uint64_t[2]")
-            lib.recipes_last_utf8_error(span, span + 1)
-            # The library does not hand the file's bytes back, so `object` is empty; start and
-            # end are offsets into the file, as bytes.decode() would report them.
-            return UnicodeDecodeError("utf-8", b"", span[0], span[1], message)
-        return RuntimeError(f"librecipes failed with status {status}: {message}")
+    def last_utf8_span():
+        span = ffi.new("uint64_t[2]")
+        lib.recipes_last_utf8_error(span, span + 1)
+        return span[0], span[1]
+
+    # cffi reads the header's #defines: the status codes are attributes of `lib`.
+    error = error_mapper(lib, lambda: ffi.errno, last_message, last_utf8_span)
     # --8<-- [end:bind_errors]
 
     # --8<-- [start:bind_fib]
@@ -60,34 +53,30 @@ def bind(ffi, lib, module_name):
     adapters = hasattr(lib, "adapter_last_status")
     adapter_last_status = lib.adapter_last_status if adapters else None
 
-    def int64_argument_out_of_range(function, n):
-        # A Python int can exceed int64_t, which the C function cannot even receive (cffi
-        # raises OverflowError before the call). Apply the same rule the library would.
-        if n < 0:
-            return ValueError(f"{function}() argument must be >= 0, got {n}")
-        return OverflowError(f"{function}({n}) does not fit in 64 bits: the argument must be <= 93")
-
-    def fib_through_adapter(c_adapter, name):
+    # The argument goes to C as it is, and only an int that cffi refuses (OverflowError:
+    # beyond int64_t) is clamped and passed again, for the library to judge. The `try` costs
+    # nothing until it catches, so fib(0) pays for no Python-level range check.
+    def fib_through_adapter(c_adapter):
         def fib(n, /):
             n = index(n)  # outside the try: an OverflowError from __index__ must propagate as is
             try:
                 result = c_adapter(n)
             except OverflowError:
-                raise int64_argument_out_of_range(name, n) from None
-            if result == U64_MAX:  # the adapter's failure sentinel
+                result = c_adapter(clamp_to_int64(n))
+            if result == UINT64_MAX:  # the adapter's failure sentinel
                 raise error(adapter_last_status())
             return result
 
         return fib
 
-    def fib_through_out_parameter(c_function, name):
+    def fib_through_out_parameter(c_function):
         def fib(n, /):
             n = index(n)
             result = new(u64_ptr)  # the out-parameter, freed with the cdata object
             try:
                 status = c_function(n, result)
             except OverflowError:
-                raise int64_argument_out_of_range(name, n) from None
+                status = c_function(clamp_to_int64(n), result)
             if status:
                 raise error(status)
             return result[0]
@@ -95,11 +84,11 @@ def bind(ffi, lib, module_name):
         return fib
 
     if adapters:
-        fib = fib_through_adapter(lib.adapter_fib, "fib")
-        fib_recursive = fib_through_adapter(lib.adapter_fib_recursive, "fib_recursive")
+        fib = fib_through_adapter(lib.adapter_fib)
+        fib_recursive = fib_through_adapter(lib.adapter_fib_recursive)
     else:
-        fib = fib_through_out_parameter(lib.recipes_fib, "fib")
-        fib_recursive = fib_through_out_parameter(lib.recipes_fib_recursive, "fib_recursive")
+        fib = fib_through_out_parameter(lib.recipes_fib)
+        fib_recursive = fib_through_out_parameter(lib.recipes_fib_recursive)
     for function, name in ((fib, "fib"), (fib_recursive, "fib_recursive")):
         function.__name__, function.__qualname__, function.__module__ = name, name, module_name
     # --8<-- [end:bind_fib]
@@ -112,25 +101,17 @@ def bind(ffi, lib, module_name):
     gc = ffi.gc
     handle_ptr = ffi.typeof("recipes_linear_recurrence **")
 
-    def int64_list(values, what):
-        result = []
-        for value in values:  # TypeError if not iterable
-            value = index(value)
-            if not I64_MIN <= value <= I64_MAX:
-                raise OverflowError(f"LinearRecurrence {what} {value} does not fit in 64 bits")
-            result.append(value)
-        return result
-
     class LinearRecurrence:
         """Iterate a_0, a_1, ... where a_{n+k} = c_0*a_n + ... + c_{k-1}*a_{n+k-1}."""
 
         __slots__ = ("_handle",)
 
         def __init__(self, coefficients, initial, /):
-            coefficients = int64_list(coefficients, "coefficient")
-            initial = int64_list(initial, "initial value")
+            coefficients = int64_list(coefficients, "coefficients")
+            initial = int64_list(initial, "initial values")
             handle = new(handle_ptr)
-            # cffi turns each list into a temporary int64_t[] that lives during the call.
+            # cffi turns each list into a temporary int64_t[] that lives during the call. The
+            # library checks the shape (empty, different lengths) and words the error.
             status = c_recurrence_new(coefficients, len(coefficients), initial, len(initial), handle)
             if status:
                 raise error(status)
@@ -148,7 +129,7 @@ def bind(ffi, lib, module_name):
 
             def __next__(self):
                 term = c_recurrence_next_adapter(self._handle)
-                if term == I64_MIN:  # a valid term, or the adapter's failure sentinel
+                if term == INT64_MIN:  # a valid term, or the adapter's failure sentinel
                     status = adapter_last_status()
                     if status:
                         raise error(status)
@@ -172,19 +153,12 @@ def bind(ffi, lib, module_name):
     unpack = ffi.unpack
 
     def most_common(path, n, /):
-        if not isinstance(fspath(path), str):  # fspath raises TypeError for int, None, ...
-            raise TypeError(f"most_common() path must be str or os.PathLike[str], not {type(path).__name__}")
-        n = index(n)
-        if n > I64_MAX:
-            n = I64_MAX  # more words than any file has: "all of them"
-        elif n < I64_MIN:
-            raise ValueError(f"most_common() n must be >= 0, got {n}")
-        # The file name as the OS sees it (surrogateescape'd bytes round-trip). Passed with
-        # its length, so a NUL inside reaches the library, which refuses it like open().
-        encoded = fsencode(path)
+        encoded = encoded_path(path)
+        n = int64_argument(n)  # a huge n becomes INT64_MAX, which still means "all of them"
         words, count = new(words_ptr), new(size_ptr)
-        # The GIL is released during this call (cffi always does): other threads run while
-        # the library reads and counts.
+        # Passed with its length, so a NUL inside the name reaches the library, which refuses
+        # it like open(). The GIL is released during this call (cffi always does): other
+        # threads run while the library reads and counts.
         status = c_most_common(encoded, len(encoded), n, words, count)
         if status:
             raise error(status, path)
@@ -198,15 +172,13 @@ def bind(ffi, lib, module_name):
 
     # --8<-- [start:bind_calc_pi]
     c_calc_pi, NULL = lib.recipes_calc_pi, ffi.NULL
+    ERR_BUFFER_TOO_SMALL = lib.RECIPES_ERR_BUFFER_TOO_SMALL
 
     def calc_pi(digits, /):
-        digits = index(digits)
+        digits = int64_argument(digits)
         length = new(size_ptr)
         # First call: no buffer, so the library only checks `digits` and reports the length.
-        try:
-            status = c_calc_pi(digits, NULL, 0, length)
-        except OverflowError:  # does not fit in int64_t, so certainly out of range
-            raise ValueError(f"calc_pi() digits must be between 0 and 10000, got {digits}") from None
+        status = c_calc_pi(digits, NULL, 0, length)
         if status != ERR_BUFFER_TOO_SMALL:
             raise error(status)
         # Second call: a buffer of our own (cffi frees it with the cdata object).
@@ -219,6 +191,6 @@ def bind(ffi, lib, module_name):
 
     # --8<-- [start:bind_module]
     # recipes_cffi and recipes_cffi_abi each call bind() with their own ffi and lib, and
-    # publish what it returns as their module's five names.
+    # publish what it returns as their module's names.
     return fib, fib_recursive, LinearRecurrence, most_common, calc_pi
     # --8<-- [end:bind_module]

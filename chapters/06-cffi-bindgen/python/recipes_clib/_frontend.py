@@ -1,0 +1,106 @@
+"""What every Python front end of librecipes shares: cffi's two modes and ctypes alike.
+
+The library owns the recipes' rules. It checks every argument against its domain and words
+the errors of the recipe contract itself (recipes_last_error_message), so no front end
+repeats a limit or a message. What is left for Python is written here, once:
+
+* converting Python objects to the C types: `operator.index` for integers, clamping to
+  int64_t, the int64_t range of LinearRecurrence's elements, most_common's path;
+* turning a status code into the exception CPython itself would raise (`error_mapper`).
+"""
+
+from collections.abc import Callable, Iterable
+from operator import index
+from os import PathLike, fsencode, fspath, strerror
+from typing import Protocol
+
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
+# --8<-- [start:convert]
+def clamp_to_int64(value: int) -> int:
+    """`value`, or the end of int64_t's range nearest to it.
+
+    A Python int can be too large for int64_t, and no C function can receive it: ctypes would
+    silently keep its low 64 bits, cffi refuses with its own OverflowError. Every limit the
+    library checks (n >= 0, n <= RECIPES_FIB_MAX_N, digits <= RECIPES_PI_MAX_DIGITS) lies inside
+    int64_t's range, so a clamped value breaks the same rule as the original, and the library
+    reports it in its own words. An int of any size, 10**5000 included, gets the contract's
+    error this way, and Python repeats no limit.
+    """
+    return max(INT64_MIN, min(value, INT64_MAX))
+
+
+def int64_argument(value: object) -> int:
+    """An integer argument as the library's int64_t: what operator.index accepts, clamped."""
+    return clamp_to_int64(index(value))
+
+
+def int64_list(values: Iterable[object], what: str) -> list[int]:
+    """LinearRecurrence's coefficients or initial values, each an int that fits int64_t.
+
+    Element by element, in order, as the reference converts them. The range is the C type's,
+    not a rule of the recipe, so this is the one range a front end checks itself.
+    """
+    result = []
+    for value in values:  # TypeError here if `values` is not iterable
+        element = index(value)
+        if not INT64_MIN <= element <= INT64_MAX:
+            raise OverflowError(f"LinearRecurrence {what} must fit in signed 64 bits")
+        result.append(element)
+    return result
+
+
+def encoded_path(path: str | PathLike[str]) -> bytes:
+    """most_common's path as the bytes the OS wants (surrogateescape'd names round-trip)."""
+    if not isinstance(fspath(path), str):  # fspath raises TypeError for int, None, ...
+        raise TypeError(f"most_common() path must be str or os.PathLike[str], not {type(path).__name__}")
+    return fsencode(path)
+# --8<-- [end:convert]
+
+
+# --8<-- [start:errors]
+class StatusCodes(Protocol):
+    """Where a front end finds the header's status codes: cffi's `lib`, or ctypes' copy."""
+
+    RECIPES_ERR_VALUE: int
+    RECIPES_ERR_OVERFLOW: int
+    RECIPES_ERR_OS: int
+    RECIPES_ERR_UTF8: int
+
+
+def error_mapper(
+    codes: StatusCodes,
+    last_errno: Callable[[], int],
+    last_message: Callable[[], str],
+    last_utf8_span: Callable[[], tuple[int, int]],
+) -> Callable[..., Exception]:
+    """`error(status, filename=None)`: the exception for a failed call, built from the
+    library's own report. The three functions read it through the front end's FFI."""
+    value, overflow, os_error, utf8 = (
+        codes.RECIPES_ERR_VALUE, codes.RECIPES_ERR_OVERFLOW, codes.RECIPES_ERR_OS, codes.RECIPES_ERR_UTF8,
+    )
+
+    def error(status: int, filename: object = None) -> Exception:
+        """Call it right after the call that failed, before any other call into the library."""
+        # Pitfall: errno first. cffi and ctypes save errno after *every* foreign call on this
+        # thread, so the call that fetches the message would replace it.
+        errno = last_errno()
+        message = last_message()
+        if status == value:
+            return ValueError(message)
+        if status == overflow:
+            return OverflowError(message)
+        if status == os_error:
+            # OSError picks the subclass from errno itself: FileNotFoundError for ENOENT,
+            # IsADirectoryError for EISDIR, ... exactly as open() does.
+            return OSError(errno, strerror(errno), filename)
+        if status == utf8:
+            start, end = last_utf8_span()
+            # The library does not hand the file's bytes back, so `object` is empty; start and
+            # end are offsets into the file, as bytes.decode() would report them.
+            return UnicodeDecodeError("utf-8", b"", start, end, message)
+        return RuntimeError(f"librecipes failed with status {status}: {message}")
+
+    return error
+# --8<-- [end:errors]
