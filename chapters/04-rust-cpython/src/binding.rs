@@ -76,26 +76,27 @@ enum Index {
 }
 
 impl Index {
-    /// For error messages. Pitfall: do not call `str()` on a huge int for the message:
-    /// since Python 3.11 that raises ValueError above 4300 digits
-    /// (`sys.set_int_max_str_digits`), which would replace the error we meant to raise.
-    fn describe(&self) -> String {
+    /// The nearest `i64`: an int beyond 64 bits keeps its sign, which is all the core's
+    /// range checks need (`fib(-2**100)` is negative, `calc_pi(2**100)` too large,
+    /// `most_common(p, 2**100)` "all words").
+    fn saturating(self) -> i64 {
         match self {
-            Index::Fits(value) => value.to_string(),
-            Index::AboveI64 => "an integer >= 2**63".to_string(),
-            Index::BelowI64 => "an integer < -2**63".to_string(),
+            Index::Fits(value) => value,
+            Index::AboveI64 => i64::MAX,
+            Index::BelowI64 => i64::MIN,
         }
     }
 }
 
-/// `operator.index(obj)` (in C: `PyNumber_Index`), then a range check that cannot fail.
+/// `operator.index(obj)` (in C: `PyNumber_Index`), then sorted by range without raising.
 ///
 /// Why not `obj.extract::<u64>(py)`? rust-cpython 0.7.2 does call `PyNumber_Index` there,
 /// so floats and strings are refused, but the range errors are not ours: `-1` gives
 /// `OverflowError("can't convert negative int to unsigned")` where the contract wants
 /// `ValueError`, and 2**100 gives OverflowError where `calc_pi` must raise ValueError.
 /// `PyLong_AsLongLongAndOverflow` reports "too big"/"too small" in an out-parameter
-/// instead of raising, which keeps huge ints (+-2**100) in our hands.
+/// instead of raising, so an int of any size (10**5000 too) stays in our hands, and no
+/// message ever needs `str()` of it (which Python refuses above 4300 digits).
 fn index(py: Python, obj: &PyObject) -> PyResult<Index> {
     // SAFETY: we hold the GIL (the `py` token) and `obj` is a valid reference.
     // PyNumber_Index returns a new reference or NULL with an exception set; a TypeError
@@ -119,55 +120,31 @@ fn index(py: Python, obj: &PyObject) -> PyResult<Index> {
         _ => Index::Fits(value),
     })
 }
+
+/// An integer argument for the core: `operator.index` semantics, clamped to `i64`.
+fn i64_argument(py: Python, obj: &PyObject) -> PyResult<i64> {
+    Ok(index(py, obj)?.saturating())
+}
 // --8<-- [end:arguments]
 
 // --8<-- [start:bind_fib]
-/// The argument rules shared by `fib` and `fib_recursive`: >= 0 else ValueError, <= 93
-/// else OverflowError, in that order (so -2**100 is a ValueError).
-fn fib_argument(py: Python, function: &str, obj: &PyObject) -> PyResult<u64> {
-    match index(py, obj)? {
-        Index::Fits(n) if n >= 0 && n as u64 <= recipes::MAX_FIB_N => Ok(n as u64),
-        too_big @ (Index::Fits(0..) | Index::AboveI64) => Err(PyErr::new::<exc::OverflowError, _>(
-            py,
-            format!(
-                "{function}() argument must be <= {} (the result must fit in 64 bits), got {}",
-                recipes::MAX_FIB_N,
-                too_big.describe()
-            ),
-        )),
-        negative => Err(PyErr::new::<exc::ValueError, _>(
-            py,
-            format!(
-                "{function}() argument must be >= 0, got {}",
-                negative.describe()
-            ),
-        )),
-    }
-}
-
-fn overflow_after_check(py: Python, function: &str) -> PyErr {
-    // Unreachable after fib_argument, but an error is cheaper to reason about than a panic.
-    PyErr::new::<exc::OverflowError, _>(py, format!("{function}() result does not fit in 64 bits"))
-}
-
 fn fib(py: Python, args: &PyTuple, kwargs: Option<&PyDict>) -> PyResult<u64> {
     let [n] = positional(py, "fib", args, kwargs)?;
-    let n = fib_argument(py, "fib", n)?;
-    // u64 converts to a Python int with PyLong_FromUnsignedLongLong, so F(93) > 2**63
-    // arrives intact.
-    recipes::fib(n).ok_or_else(|| overflow_after_check(py, "fib"))
+    // The core checks the range; a u64 converts to a Python int with
+    // PyLong_FromUnsignedLongLong, so F(93) > 2**63 arrives intact.
+    recipes::fib(i64_argument(py, n)?).map_err(|error| recipe_error(py, &error))
 }
 
 fn fib_recursive(py: Python, args: &PyTuple, kwargs: Option<&PyDict>) -> PyResult<u64> {
     let [n] = positional(py, "fib_recursive", args, kwargs)?;
-    let n = fib_argument(py, "fib_recursive", n)?;
-    recipes::fib_recursive(n).ok_or_else(|| overflow_after_check(py, "fib_recursive"))
+    recipes::fib_recursive(i64_argument(py, n)?).map_err(|error| recipe_error(py, &error))
 }
 // --8<-- [end:bind_fib]
 
 // --8<-- [start:bind_linear_recurrence]
 /// Copy an iterable of integers into a Vec<i64>: not iterable or not an integer ->
-/// TypeError, outside i64 -> OverflowError.
+/// TypeError, outside i64 -> OverflowError. `what` is "coefficients" or "initial values".
+/// The i64 range is a type conversion (the core takes `Vec<i64>`), so it is checked here.
 fn i64_items(py: Python, iterable: &PyObject, what: &str) -> PyResult<Vec<i64>> {
     let mut values = Vec::new();
     for item in iterable.iter(py)? {
@@ -176,13 +153,10 @@ fn i64_items(py: Python, iterable: &PyObject, what: &str) -> PyResult<Vec<i64>> 
         item.release_ref(py);
         match value? {
             Index::Fits(v) => values.push(v),
-            out_of_range => {
+            Index::AboveI64 | Index::BelowI64 => {
                 return Err(PyErr::new::<exc::OverflowError, _>(
                     py,
-                    format!(
-                        "LinearRecurrence() {what} must fit in a signed 64-bit integer, got {}",
-                        out_of_range.describe()
-                    ),
+                    format!("LinearRecurrence {what} must fit in signed 64 bits"),
                 ))
             }
         }
@@ -202,7 +176,7 @@ py_class!(pub class LinearRecurrence |py| {
         let coefficients = i64_items(py, coefficients, "coefficients")?;
         let initial = i64_items(py, initial, "initial values")?;
         let recurrence = recipes::LinearRecurrence::new(coefficients, initial)
-            .map_err(|e| PyErr::new::<exc::ValueError, _>(py, format!("LinearRecurrence(): {e}")))?;
+            .map_err(|error| recipe_error(py, &error))?;
         LinearRecurrence::create_instance(py, RefCell::new(recurrence))
     }
 
@@ -219,15 +193,9 @@ py_class!(pub class LinearRecurrence |py| {
         let mut state = self.state(py).try_borrow_mut().map_err(|_| {
             PyErr::new::<exc::RuntimeError, _>(py, "LinearRecurrence is already being advanced")
         })?;
-        match state.next() {
-            // Some(term) -> the term; returning Ok(None) would mean StopIteration, which
-            // this sequence never raises.
-            Some(term) => Ok(Some(term)),
-            None => Err(PyErr::new::<exc::OverflowError, _>(
-                py,
-                "the next term of the LinearRecurrence does not fit in a signed 64-bit integer",
-            )),
-        }
+        // Returning Ok(None) would mean StopIteration, which this sequence never raises:
+        // once it overflows, every call raises the core's error.
+        state.next_term().map(Some).map_err(|error| recipe_error(py, &error))
     }
 });
 // --8<-- [end:bind_linear_recurrence]
@@ -239,32 +207,15 @@ fn most_common(
     kwargs: Option<&PyDict>,
 ) -> PyResult<Vec<(String, u64)>> {
     let [path_arg, n_arg] = positional(py, "most_common", args, kwargs)?;
-    // 1. The path, as open() sees it: os.fspath() must give a str.
     let (path_str, path) = str_path(py, path_arg)?;
-    // 2. n: negative is an error, anything above usize means "all of them".
-    let n = match index(py, n_arg)? {
-        Index::Fits(n) if n >= 0 => usize::try_from(n).unwrap_or(usize::MAX),
-        Index::AboveI64 => usize::MAX,
-        negative => {
-            return Err(PyErr::new::<exc::ValueError, _>(
-                py,
-                format!("most_common() n must be >= 0, got {}", negative.describe()),
-            ))
-        }
-    };
-    // 3. Read and count with the GIL released, so other Python threads run meanwhile.
+    let n = i64_argument(py, n_arg)?;
+    // Read and count with the GIL released, so other Python threads run meanwhile.
     // The closure must be `Send` and `Python<'p>` is not, so the token cannot enter it;
     // every method of a Python object asks for the token, so none can be called in there.
-    // It gets plain Rust values only: a PathBuf and a usize.
+    // It gets plain Rust values only: a PathBuf and an i64.
     let counted = py.allow_threads(move || recipes::most_common_in_file(&path, n));
-    match counted {
-        // Vec<(String, u64)> converts to a list of (str, int) tuples.
-        Ok(words) => Ok(words),
-        Err(recipes::WordsError::Io(error)) => Err(os_error(py, &error, &path_str)),
-        Err(recipes::WordsError::Utf8 { bytes, error }) => {
-            Err(unicode_decode_error(py, &bytes, error))
-        }
-    }
+    // Vec<(String, u64)> converts to a list of (str, int) tuples.
+    counted.map_err(|error| words_error(py, error, &path_str))
 }
 
 /// `os.fspath(obj)` must return a str (bytes paths are refused: the contract takes text).
@@ -293,11 +244,6 @@ fn str_path(py: Python, obj: &PyObject) -> PyResult<(PyObject, PathBuf)> {
     .ok_or_else(|| PyErr::fetch(py))?;
     let bytes = encoded.cast_as::<PyBytes>(py)?.data(py).to_vec();
     encoded.release_ref(py);
-    // open() refuses an embedded NUL with ValueError; Rust's File::open would give an
-    // io::Error without an errno, so check here and raise what open() raises.
-    if bytes.contains(&0) {
-        return Err(PyErr::new::<exc::ValueError, _>(py, "embedded null byte"));
-    }
     Ok((fspath, bytes_to_path(bytes)))
 }
 
@@ -314,6 +260,31 @@ fn bytes_to_path(bytes: Vec<u8>) -> PathBuf {
 // --8<-- [end:bind_most_common]
 
 // --8<-- [start:errors]
+/// The core's contract errors, as Python exceptions: the kind picks the class, the core's
+/// `Display` is the message.
+fn recipe_error(py: Python, error: &recipes::RecipeError) -> PyErr {
+    let message = error.to_string();
+    match error.kind() {
+        recipes::ErrorKind::Domain => PyErr::new::<exc::ValueError, _>(py, message),
+        recipes::ErrorKind::Overflow => PyErr::new::<exc::OverflowError, _>(py, message),
+    }
+}
+
+/// What `open(path, "rb").read().decode("utf-8")` raises for each failure of the core.
+fn words_error(py: Python, error: recipes::WordsError, filename: &PyObject) -> PyErr {
+    match error {
+        recipes::WordsError::Argument(error) => recipe_error(py, &error),
+        // open() refuses an embedded NUL with ValueError before asking the OS.
+        recipes::WordsError::NulInPath => {
+            PyErr::new::<exc::ValueError, _>(py, "embedded null byte")
+        }
+        recipes::WordsError::Io(error) => os_error(py, &error, filename),
+        recipes::WordsError::Utf8 { bytes, error } => unicode_decode_error(py, &bytes, error),
+    }
+}
+// --8<-- [end:errors]
+
+// --8<-- [start:os_errors]
 /// The exception open() would raise for this I/O error.
 ///
 /// Calling the `OSError` type with (errno, strerror, filename) is what CPython itself does
@@ -369,28 +340,13 @@ fn unicode_decode_error(py: Python, bytes: &[u8], error: std::str::Utf8Error) ->
         Err(failure) => failure,
     }
 }
-// --8<-- [end:errors]
+// --8<-- [end:os_errors]
 
 // --8<-- [start:bind_calc_pi]
 fn calc_pi(py: Python, args: &PyTuple, kwargs: Option<&PyDict>) -> PyResult<String> {
     let [digits] = positional(py, "calc_pi", args, kwargs)?;
-    // Out of range in either direction, including +-2**100, is a ValueError.
-    let digits = match index(py, digits)? {
-        Index::Fits(d) if (0..=recipes::MAX_PI_DIGITS as i64).contains(&d) => d as u64,
-        out_of_range => {
-            return Err(PyErr::new::<exc::ValueError, _>(
-                py,
-                format!(
-                    "calc_pi() digits must be between 0 and {}, got {}",
-                    recipes::MAX_PI_DIGITS,
-                    out_of_range.describe()
-                ),
-            ))
-        }
-    };
     // The String becomes a Python str (copied once, as UTF-8) on the way out.
-    recipes::calc_pi(digits)
-        .ok_or_else(|| PyErr::new::<exc::ValueError, _>(py, "calc_pi() digits out of range"))
+    recipes::calc_pi(i64_argument(py, digits)?).map_err(|error| recipe_error(py, &error))
 }
 // --8<-- [end:bind_calc_pi]
 
@@ -403,7 +359,7 @@ py_module_initializer!(_native, |py, m| {
     m.add(
         py,
         "__doc__",
-        "The five cookbook recipes, in Rust with rust-cpython.",
+        "The cookbook's recipes, in Rust with rust-cpython.",
     )?;
     m.add(py, "fib", py_fn!(py, fib(*args, **kwargs)))?;
     m.add(

@@ -1,9 +1,11 @@
-//! The five recipes in plain Rust.
+//! The recipes in plain Rust.
 //!
 //! Nothing in this file knows about Python: no `cpython` types, no GIL, no reference
 //! counts. That is deliberate. `cargo test --lib --no-default-features` compiles and tests
-//! this file without the `cpython` crate and without libpython, and the binding layer in
-//! `binding.rs` only converts arguments and results.
+//! this file without the `cpython` crate and without libpython. The core owns every rule
+//! of the contract (the argument ranges, the limits below, the error messages); the
+//! binding layer in `binding.rs` only converts arguments and results and maps
+//! [`RecipeError`] to a Python exception.
 //!
 //! Every function here is total: for any input it returns a value or an error, it never
 //! panics. That matters more under rust-cpython than elsewhere, because a panic that
@@ -15,39 +17,136 @@ use std::fmt;
 use std::path::Path;
 use std::str::Utf8Error;
 
-// --8<-- [start:fib]
-/// The largest `n` for which F(n) fits in a `u64`: F(93) = 12200160415121876738.
-pub const MAX_FIB_N: u64 = 93;
+/// The largest `n` for which F(n) fits in a `u64`: F(93) = 12200160415121876738 < 2**64.
+pub const FIB_MAX_N: i64 = 93;
+/// The most decimal places `calc_pi` computes (its working buffer grows with the square).
+pub const PI_MAX_DIGITS: i64 = 10_000;
+/// Extra digits the spigot computes so that its held digits (a predigit followed by
+/// nines, which a later carry may still change) never reach the digits it returns.
+pub const PI_GUARD_DIGITS: usize = 8;
 
-/// F(n) by iteration, or `None` when F(n) does not fit in 64 bits (n > 93).
-pub fn fib(n: u64) -> Option<u64> {
-    if n == 0 {
-        return Some(0);
+// --8<-- [start:errors_core]
+/// The contract's own errors: an argument outside a recipe's domain, or a result that
+/// would not fit in 64 bits. The message (`Display`) is the contract's, word for word; it
+/// never quotes the argument, so no caller needs to format an integer of any size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecipeError {
+    /// `fib(n)` or `fib_recursive(n)` with n < 0.
+    NegativeFibArgument { function: &'static str },
+    /// `fib(n)` or `fib_recursive(n)` with n > FIB_MAX_N.
+    FibResultTooLarge { function: &'static str },
+    /// `calc_pi(digits)` with digits outside 0..=PI_MAX_DIGITS.
+    PiDigitsOutOfRange,
+    /// `most_common(path, n)` with n < 0.
+    NegativeWordCount,
+    /// `LinearRecurrence([], [])`: a recurrence needs an order of at least 1.
+    NoCoefficients,
+    /// One initial value is needed per coefficient.
+    LengthMismatch { coefficients: usize, initial: usize },
+    /// The next term (and so every later one) does not fit in an `i64`.
+    NextTermOverflows,
+}
+
+/// The two kinds of [`RecipeError`]: Python's `ValueError` and `OverflowError`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The argument is outside the recipe's domain.
+    Domain,
+    /// The result would not fit in 64 bits.
+    Overflow,
+}
+
+impl RecipeError {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            RecipeError::FibResultTooLarge { .. } | RecipeError::NextTermOverflows => {
+                ErrorKind::Overflow
+            }
+            RecipeError::NegativeFibArgument { .. }
+            | RecipeError::PiDigitsOutOfRange
+            | RecipeError::NegativeWordCount
+            | RecipeError::NoCoefficients
+            | RecipeError::LengthMismatch { .. } => ErrorKind::Domain,
+        }
     }
-    // Pitfall: the textbook loop `(a, b) = (b, a + b)` run n times leaves F(n) in `a` but
-    // has already computed F(n + 1) in `b`, and F(94) overflows. Rust debug builds panic
-    // on that overflow, release builds silently wrap. Run the loop n - 1 times instead, so
-    // the largest value ever computed is F(n) itself, and use `checked_add` so that an n
-    // that is too large ends in `None` instead of a wrong answer.
+}
+
+impl fmt::Display for RecipeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RecipeError::NegativeFibArgument { function } => {
+                write!(f, "{function}() argument must be >= 0")
+            }
+            RecipeError::FibResultTooLarge { function } => write!(
+                f,
+                "{function}() argument must be <= {FIB_MAX_N}: the result would not fit in 64 bits"
+            ),
+            RecipeError::PiDigitsOutOfRange => {
+                write!(f, "calc_pi() digits must be between 0 and {PI_MAX_DIGITS}")
+            }
+            RecipeError::NegativeWordCount => write!(f, "most_common() n must be >= 0"),
+            RecipeError::NoCoefficients => {
+                write!(f, "LinearRecurrence needs at least one coefficient")
+            }
+            RecipeError::LengthMismatch {
+                coefficients,
+                initial,
+            } => write!(
+                f,
+                "LinearRecurrence needs as many initial values as coefficients \
+                 (got {initial} for {coefficients})"
+            ),
+            RecipeError::NextTermOverflows => {
+                write!(
+                    f,
+                    "the next term of this LinearRecurrence overflows signed 64 bits"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for RecipeError {}
+// --8<-- [end:errors_core]
+
+// --8<-- [start:fib]
+/// The argument rules shared by `fib` and `fib_recursive`, in the contract's order:
+/// negative is a domain error, above FIB_MAX_N the result would overflow.
+fn fib_argument(function: &'static str, n: i64) -> Result<u64, RecipeError> {
+    if n < 0 {
+        return Err(RecipeError::NegativeFibArgument { function });
+    }
+    if n > FIB_MAX_N {
+        return Err(RecipeError::FibResultTooLarge { function });
+    }
+    Ok(n.unsigned_abs()) // 0 <= n <= 93: the conversion is exact
+}
+
+/// F(n) by iteration.
+pub fn fib(n: i64) -> Result<u64, RecipeError> {
+    let n = fib_argument("fib", n)?;
+    if n == 0 {
+        return Ok(0);
+    }
+    // Run the loop n - 1 times, so that the largest value ever computed is F(n) itself:
+    // the textbook loop n times also computes F(n + 1), and F(94) overflows a u64 (the
+    // recipe page on fib explains the pitfall). After the range check a plain `+` cannot
+    // overflow; `cargo test` (overflow checks on) runs every n from 0 to 93 to hold us to it.
     let (mut previous, mut current) = (0u64, 1u64); // F(0), F(1)
     for _ in 1..n {
-        let next = previous.checked_add(current)?;
-        previous = current;
-        current = next;
+        (previous, current) = (current, previous + current);
     }
-    Some(current)
+    Ok(current)
 }
 // --8<-- [end:fib]
 
 // --8<-- [start:fib_recursive]
-/// F(n) by the naive doubly recursive definition, or `None` when n > 93.
+/// F(n) by the naive doubly recursive definition.
 ///
 /// The exponential running time is the point: this is the compute benchmark.
-pub fn fib_recursive(n: u64) -> Option<u64> {
-    if n > MAX_FIB_N {
-        return None;
-    }
-    Some(naive_fib(n))
+pub fn fib_recursive(n: i64) -> Result<u64, RecipeError> {
+    let n = fib_argument("fib_recursive", n)?;
+    Ok(naive_fib(n))
 }
 
 fn naive_fib(n: u64) -> u64 {
@@ -63,37 +162,10 @@ fn naive_fib(n: u64) -> u64 {
 // --8<-- [end:fib_recursive]
 
 // --8<-- [start:linear_recurrence]
-/// Why a `LinearRecurrence` cannot be built.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RecurrenceError {
-    /// No coefficients and no initial values: the recurrence has order 0.
-    Empty,
-    /// One coefficient is needed per initial value.
-    LengthMismatch { coefficients: usize, initial: usize },
-}
-
-impl fmt::Display for RecurrenceError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            RecurrenceError::Empty => {
-                write!(f, "coefficients and initial values must not be empty")
-            }
-            RecurrenceError::LengthMismatch {
-                coefficients,
-                initial,
-            } => write!(
-                f,
-                "need as many coefficients as initial values, got {coefficients} coefficients \
-                 and {initial} initial values"
-            ),
-        }
-    }
-}
-
 /// The sequence a(n+k) = c(0)*a(n) + ... + c(k-1)*a(n+k-1) in checked `i64` arithmetic.
 ///
 /// As a Rust `Iterator` it ends (returns `None`) at the first term that overflows `i64`,
-/// and stays ended. The binding turns that end into `OverflowError`.
+/// and stays ended; `next_term` reports that end as [`RecipeError::NextTermOverflows`].
 #[derive(Debug, Clone)]
 pub struct LinearRecurrence {
     coefficients: Vec<i64>,
@@ -104,12 +176,13 @@ pub struct LinearRecurrence {
 }
 
 impl LinearRecurrence {
-    pub fn new(coefficients: Vec<i64>, initial: Vec<i64>) -> Result<Self, RecurrenceError> {
-        if coefficients.is_empty() || initial.is_empty() {
-            return Err(RecurrenceError::Empty);
+    /// Checks the shapes in the contract's order: no coefficients first, then lengths.
+    pub fn new(coefficients: Vec<i64>, initial: Vec<i64>) -> Result<Self, RecipeError> {
+        if coefficients.is_empty() {
+            return Err(RecipeError::NoCoefficients);
         }
         if coefficients.len() != initial.len() {
-            return Err(RecurrenceError::LengthMismatch {
+            return Err(RecipeError::LengthMismatch {
                 coefficients: coefficients.len(),
                 initial: initial.len(),
             });
@@ -119,6 +192,11 @@ impl LinearRecurrence {
             window: initial.into(),
             overflowed: false,
         })
+    }
+
+    /// The next term, or the contract's error once the sequence has overflowed.
+    pub fn next_term(&mut self) -> Result<i64, RecipeError> {
+        self.next().ok_or(RecipeError::NextTermOverflows)
     }
 
     /// c(0)*w(0) + c(1)*w(1) + ..., left to right, every `*` and `+` checked.
@@ -154,6 +232,10 @@ impl Iterator for LinearRecurrence {
 /// Why `most_common` failed.
 #[derive(Debug)]
 pub enum WordsError {
+    /// `n` was negative: checked before the file is opened.
+    Argument(RecipeError),
+    /// The path contains a NUL byte, which no file name can (`open()` raises ValueError).
+    NulInPath,
     /// Opening or reading the file failed; the binding turns the errno into an `OSError`.
     Io(std::io::Error),
     /// The file is not valid UTF-8. The bytes are handed back because Python's
@@ -170,14 +252,25 @@ fn is_python_ascii_whitespace(byte: u8) -> bool {
     matches!(byte, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c')
 }
 
+/// How many words to return: negative is an error, more than memory can hold means all.
+fn word_limit(n: i64) -> Result<usize, RecipeError> {
+    if n < 0 {
+        return Err(RecipeError::NegativeWordCount);
+    }
+    Ok(usize::try_from(n).unwrap_or(usize::MAX))
+}
+
 /// The `n` most common words of the UTF-8 file at `path`.
-pub fn most_common_in_file(path: &Path, n: usize) -> Result<Vec<(String, u64)>, WordsError> {
+pub fn most_common_in_file(path: &Path, n: i64) -> Result<Vec<(String, u64)>, WordsError> {
+    let n = word_limit(n).map_err(WordsError::Argument)?;
+    if path.as_os_str().as_encoded_bytes().contains(&0) {
+        return Err(WordsError::NulInPath);
+    }
     // One read into one buffer (std::fs::read sizes the buffer from the file's metadata);
     // every word below is a slice of this buffer, nothing is copied per word.
     let bytes = std::fs::read(path).map_err(WordsError::Io)?;
     most_common_in_bytes(bytes, n)
 }
-
 /// The `n` most common words of `text`, which must be valid UTF-8.
 pub fn most_common_in_bytes(mut text: Vec<u8>, n: usize) -> Result<Vec<(String, u64)>, WordsError> {
     if let Err(error) = std::str::from_utf8(&text) {
@@ -224,27 +317,36 @@ pub fn most_common_in_bytes(mut text: Vec<u8>, n: usize) -> Result<Vec<(String, 
 // --8<-- [end:most_common]
 
 // --8<-- [start:calc_pi]
-/// The largest `digits` that `calc_pi` accepts.
-pub const MAX_PI_DIGITS: u64 = 10_000;
+/// Pi truncated to `digits` decimal places ("3", "3.1", "3.14", ...), for
+/// 0 <= digits <= PI_MAX_DIGITS.
+pub fn calc_pi(digits: i64) -> Result<String, RecipeError> {
+    let digits = pi_digits(digits)?;
+    let produced = spigot_digits(digits + 1 + PI_GUARD_DIGITS);
+    // produced[0] is the spigot's leading 0, produced[1] the 3. The spigot emits exactly
+    // one digit per round plus the final flush, so the range is always there; `get`
+    // keeps this panic-free regardless.
+    let kept = produced.get(1..digits + 2).unwrap_or_default();
+    Ok(decimal_text(kept))
+}
 
-/// Extra digits computed so that the held predigit and nines never reach the kept digits.
-const GUARD: usize = 8;
-
-/// Pi truncated to `digits` decimal places ("3", "3.1", "3.14", ...), or `None` when
-/// `digits` > 10000. Rabinowitz–Wagon spigot, a literal translation of the reference.
-pub fn calc_pi(digits: u64) -> Option<String> {
-    if digits > MAX_PI_DIGITS {
-        return None;
+/// The contract's range for `calc_pi`, checked before any work.
+fn pi_digits(digits: i64) -> Result<usize, RecipeError> {
+    if !(0..=PI_MAX_DIGITS).contains(&digits) {
+        return Err(RecipeError::PiDigitsOutOfRange);
     }
-    let digits = digits as usize; // <= 10000, fits every usize
-    let n = digits + 1 + GUARD; // decimal digits to produce, including the "3"
-    let size = 10 * n / 3 + 1;
+    Ok(usize::try_from(digits).unwrap_or(0)) // 0..=10000 fits every usize
+}
+
+/// `count` decimal digits of pi (as ASCII digits) after a leading '0', by the
+/// Rabinowitz–Wagon spigot: a literal translation of the reference.
+fn spigot_digits(count: usize) -> Vec<u8> {
+    let size = 10 * count / 3 + 1;
     // The working buffer: one machine integer per term of the series, all starting at 2.
     // The values stay far below 2**32; u64 leaves room to spare.
     let mut a: Vec<u64> = vec![2; size];
-    let mut out: Vec<u8> = Vec::with_capacity(n + 1);
+    let mut out: Vec<u8> = Vec::with_capacity(count + 1);
     let (mut predigit, mut nines): (u64, usize) = (0, 0);
-    for _ in 0..n {
+    for _ in 0..count {
         let mut q: u64 = 0;
         // i = size .. 1 over a[i - 1]; iterating the slice backwards avoids bounds checks.
         for (index, cell) in a.iter_mut().enumerate().rev() {
@@ -256,8 +358,10 @@ pub fn calc_pi(digits: u64) -> Option<String> {
         a[0] = q % 10;
         q /= 10;
         if q == 9 {
+            // Hold it: a later carry could still turn ...999 into ...000.
             nines += 1;
         } else if q == 10 {
+            // A carry: the held digits were one too small.
             out.push(digit_char(predigit + 1));
             out.extend(std::iter::repeat_n(b'0', nines));
             predigit = 0;
@@ -271,22 +375,24 @@ pub fn calc_pi(digits: u64) -> Option<String> {
     }
     out.push(digit_char(predigit));
     out.extend(std::iter::repeat_n(b'9', nines));
-
-    // out[0] is the spigot's leading 0, out[1] is the 3. Every one of the n rounds and the
-    // final flush emits exactly one digit (nines are emitted later, never lost), so out
-    // holds n + 1 = digits + GUARD + 2 digits; `get` keeps this panic-free regardless.
-    let kept = out.get(1..digits + 2)?;
-    let mut pi = String::with_capacity(digits + 2);
-    pi.push(char::from(kept[0]));
-    if digits > 0 {
-        pi.push('.');
-        pi.extend(kept[1..].iter().map(|&d| char::from(d)));
-    }
-    Some(pi)
+    out
 }
 
+/// "3" for [3], "3.14" for [3, 1, 4]: the first digit, then a point if more follow.
+fn decimal_text(kept: &[u8]) -> String {
+    let mut text = String::with_capacity(kept.len() + 1);
+    if let Some((&units, decimals)) = kept.split_first() {
+        text.push(char::from(units));
+        if !decimals.is_empty() {
+            text.push('.');
+            text.extend(decimals.iter().map(|&d| char::from(d)));
+        }
+    }
+    text
+}
+
+/// The ASCII digit for 0..=9; `% 10` makes the range true by construction.
 fn digit_char(d: u64) -> u8 {
-    // d is always 0..=9 here; `% 10` makes that true by construction, not by argument.
     b'0' + (d % 10) as u8
 }
 // --8<-- [end:calc_pi]
@@ -306,23 +412,38 @@ mod tests {
 
     #[test]
     fn fib_known_values() {
-        assert_eq!(fib(0), Some(0));
-        assert_eq!(fib(1), Some(1));
-        assert_eq!(fib(2), Some(1));
-        assert_eq!(fib(90), Some(2880067194370816120));
-        assert_eq!(fib(93), Some(12200160415121876738));
-        assert_eq!(fib(94), None);
+        assert_eq!(fib(0), Ok(0));
+        assert_eq!(fib(1), Ok(1));
+        assert_eq!(fib(2), Ok(1));
+        assert_eq!(fib(90), Ok(2880067194370816120));
+        assert_eq!(fib(93), Ok(12200160415121876738));
+        assert_eq!(
+            fib(94),
+            Err(RecipeError::FibResultTooLarge { function: "fib" })
+        );
+        assert_eq!(
+            fib(-1),
+            Err(RecipeError::NegativeFibArgument { function: "fib" })
+        );
     }
 
     #[test]
     fn fib_agrees_with_u128_reference_and_never_panics() {
-        // Every n up to 1000, then the edges of u64: `None` exactly when F(n) >= 2**64.
-        let edges = [u64::MAX, u64::MAX - 1, 1 << 32, 1 << 63, 94, 95, 1000];
-        for n in (0..=1000).chain(edges) {
-            let expected = if n <= MAX_FIB_N {
-                Some(fib_reference(n) as u64)
-            } else {
-                None
+        // Every n from -1000 to 1000, then the edges of i64: a value exactly when
+        // 0 <= n <= 93, the contract's error otherwise.
+        let edges = [
+            i64::MIN,
+            i64::MIN + 1,
+            i64::MAX,
+            i64::MAX - 1,
+            1 << 32,
+            -(1 << 32),
+        ];
+        for n in (-1000..=1000).chain(edges) {
+            let expected = match n {
+                ..0 => Err(RecipeError::NegativeFibArgument { function: "fib" }),
+                0..=FIB_MAX_N => Ok(fib_reference(n as u64) as u64),
+                _ => Err(RecipeError::FibResultTooLarge { function: "fib" }),
             };
             assert_eq!(fib(n), expected, "fib({n})");
         }
@@ -335,9 +456,45 @@ mod tests {
         }
         // Out of range is refused before any recursion happens (fib_recursive(93) itself
         // would run for centuries).
-        for n in [94, 95, 1 << 32, u64::MAX] {
-            assert_eq!(fib_recursive(n), None);
+        for n in [94, 95, 1 << 32, i64::MAX] {
+            assert_eq!(
+                fib_recursive(n),
+                Err(RecipeError::FibResultTooLarge {
+                    function: "fib_recursive"
+                })
+            );
         }
+        assert_eq!(
+            fib_recursive(i64::MIN),
+            Err(RecipeError::NegativeFibArgument {
+                function: "fib_recursive"
+            })
+        );
+    }
+
+    #[test]
+    fn messages_are_the_contracts() {
+        let message = |error: RecipeError| error.to_string();
+        assert_eq!(message(fib(-1).unwrap_err()), "fib() argument must be >= 0");
+        assert_eq!(
+            message(fib_recursive(94).unwrap_err()),
+            "fib_recursive() argument must be <= 93: the result would not fit in 64 bits"
+        );
+        assert_eq!(
+            message(calc_pi(-1).unwrap_err()),
+            "calc_pi() digits must be between 0 and 10000"
+        );
+        assert_eq!(
+            message(LinearRecurrence::new(vec![1, 2], vec![1]).unwrap_err()),
+            "LinearRecurrence needs as many initial values as coefficients (got 1 for 2)"
+        );
+        assert_eq!(
+            message(RecipeError::NegativeWordCount),
+            "most_common() n must be >= 0"
+        );
+        assert_eq!(fib(-1).unwrap_err().kind(), ErrorKind::Domain);
+        assert_eq!(fib(94).unwrap_err().kind(), ErrorKind::Overflow);
+        assert_eq!(RecipeError::NextTermOverflows.kind(), ErrorKind::Overflow);
     }
 
     #[test]
@@ -361,7 +518,7 @@ mod tests {
         assert_eq!(terms.len(), 93); // F(0) ..= F(92)
         assert_eq!(terms[92], 7540113804746346429);
         for _ in 0..5 {
-            assert_eq!(it.next(), None);
+            assert_eq!(it.next_term(), Err(RecipeError::NextTermOverflows));
         }
     }
 
@@ -396,17 +553,25 @@ mod tests {
 
     #[test]
     fn recurrence_constructor_errors() {
+        // The contract's order: no coefficients first, then the lengths.
         assert_eq!(
             LinearRecurrence::new(vec![], vec![]).unwrap_err(),
-            RecurrenceError::Empty
+            RecipeError::NoCoefficients
+        );
+        assert_eq!(
+            LinearRecurrence::new(vec![], vec![1]).unwrap_err(),
+            RecipeError::NoCoefficients
         );
         assert_eq!(
             LinearRecurrence::new(vec![1], vec![]).unwrap_err(),
-            RecurrenceError::Empty
+            RecipeError::LengthMismatch {
+                coefficients: 1,
+                initial: 0
+            }
         );
         assert!(matches!(
             LinearRecurrence::new(vec![1, 2], vec![1]),
-            Err(RecurrenceError::LengthMismatch {
+            Err(RecipeError::LengthMismatch {
                 coefficients: 2,
                 initial: 1
             })
@@ -585,7 +750,7 @@ mod tests {
                         assert!(std::str::from_utf8(&bytes).is_err());
                         assert!(error.valid_up_to() < bytes.len());
                     }
-                    Err(WordsError::Io(e)) => panic!("unexpected I/O error {e}"),
+                    Err(other) => panic!("unexpected error {other:?}"),
                 }
             }
         }
@@ -604,6 +769,17 @@ mod tests {
             most_common_in_file(&file, 5).unwrap(),
             [("b".to_string(), 2), ("a".to_string(), 1)]
         );
+        // Any n above the word count means all of them; a negative n is refused before
+        // the file is opened, so even a missing file reports the n.
+        assert_eq!(most_common_in_file(&file, i64::MAX).unwrap().len(), 2);
+        assert!(matches!(
+            most_common_in_file(&dir.join("missing.txt"), -1),
+            Err(WordsError::Argument(RecipeError::NegativeWordCount))
+        ));
+        assert!(matches!(
+            most_common_in_file(Path::new("a\0b"), 1),
+            Err(WordsError::NulInPath)
+        ));
         let missing = most_common_in_file(&dir.join("missing.txt"), 5).unwrap_err();
         assert!(matches!(missing, WordsError::Io(ref e) if e.raw_os_error().is_some()));
         // A directory opens fine on Linux and fails on read with EISDIR.
@@ -616,23 +792,24 @@ mod tests {
 
     #[test]
     fn calc_pi_known_values() {
-        assert_eq!(calc_pi(0).as_deref(), Some("3"));
-        assert_eq!(calc_pi(1).as_deref(), Some("3.1"));
-        assert_eq!(calc_pi(4).as_deref(), Some("3.1415"));
+        assert_eq!(calc_pi(0).as_deref(), Ok("3"));
+        assert_eq!(calc_pi(1).as_deref(), Ok("3.1"));
+        assert_eq!(calc_pi(4).as_deref(), Ok("3.1415"));
         assert_eq!(
             calc_pi(50).as_deref(),
-            Some("3.14159265358979323846264338327950288419716939937510")
+            Ok("3.14159265358979323846264338327950288419716939937510")
         );
-        assert_eq!(calc_pi(MAX_PI_DIGITS + 1), None);
-        assert_eq!(calc_pi(u64::MAX), None);
+        for digits in [PI_MAX_DIGITS + 1, i64::MAX, -1, i64::MIN] {
+            assert_eq!(calc_pi(digits), Err(RecipeError::PiDigitsOutOfRange));
+        }
     }
 
     #[test]
     fn calc_pi_prefixes_agree_up_to_the_maximum() {
         // Truncation means every shorter result is a prefix of the longest one. This runs
         // the largest allowed input and many small ones: none may panic.
-        let longest = calc_pi(MAX_PI_DIGITS).unwrap();
-        assert_eq!(longest.len(), MAX_PI_DIGITS as usize + 2);
+        let longest = calc_pi(PI_MAX_DIGITS).unwrap();
+        assert_eq!(longest.len(), PI_MAX_DIGITS as usize + 2);
         for digits in (0..=300).chain([762, 763, 1000, 9999]) {
             let pi = calc_pi(digits).unwrap();
             assert!(

@@ -1,4 +1,4 @@
-//! recipes_rust_cpython: the five cookbook recipes as a Python extension module built
+//! recipes_rust_cpython: the cookbook recipes as a Python extension module built
 //! with rust-cpython (the `cpython` crate).
 //!
 //! `core` is plain Rust and is all that `cargo test --lib --no-default-features` builds.

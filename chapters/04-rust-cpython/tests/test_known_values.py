@@ -5,7 +5,7 @@ from itertools import islice
 import recipes_rust_cpython as r
 
 
-def test_exports_exactly_the_five_recipes():
+def test_exports_exactly_the_recipes():
     assert sorted(r.__all__) == sorted(
         ["fib", "fib_recursive", "LinearRecurrence", "most_common", "calc_pi"]
     )

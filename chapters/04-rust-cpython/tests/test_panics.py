@@ -7,6 +7,7 @@ throw arbitrary Python values at the bindings and accept only the documented exc
 """
 
 import collections
+import contextlib
 import os
 import subprocess
 import sys
@@ -30,11 +31,10 @@ def test_a_panic_becomes_system_error():
 
 
 def test_except_exception_swallows_a_panic():
-    # SystemError is an ordinary Exception: a broad handler hides the Rust bug.
-    try:
+    # SystemError is an ordinary Exception: a broad handler hides the Rust bug (a
+    # BaseException, as PyO3's PanicException is, would get past it and fail this test).
+    with contextlib.suppress(Exception):
         _native.panic_demo(7)
-    except Exception as caught:
-        assert type(caught) is SystemError
 
 
 def test_a_panic_with_the_gil_released_kills_the_process():
@@ -48,7 +48,7 @@ def test_a_panic_with_the_gil_released_kills_the_process():
     )
     env = dict(os.environ, RUST_BACKTRACE="0")
     done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120, check=False
     )
     assert done.returncode != 0
     assert "survived" not in done.stdout
@@ -79,7 +79,7 @@ def fib_model(n):
 @given(any_int)
 def test_fib_total(n):
     if n < 0:
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="must be >= 0"):
             r.fib(n)
     elif n > 93:
         with pytest.raises(OverflowError):
@@ -110,7 +110,7 @@ def test_calc_pi_total(digits):
         if digits <= 300:
             assert r.calc_pi(digits) == PI_300[: digits + 2 if digits else 1]
     else:
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="between 0 and 10000"):
             r.calc_pi(digits)
 
 
@@ -125,7 +125,7 @@ def recurrence_model(coefficients, initial, count):
     while len(out) < count:
         if not overflowed:
             total = 0
-            for c, w in zip(coefficients, window):
+            for c, w in zip(coefficients, window, strict=True):
                 product = c * w
                 if not I64[0] <= product <= I64[1]:
                     overflowed = True
@@ -160,8 +160,8 @@ def test_linear_recurrence_total(coefficients, initial):
         with pytest.raises(OverflowError):
             r.LinearRecurrence(coefficients, initial)
         return
-    if not coefficients or not initial or len(coefficients) != len(initial):
-        with pytest.raises(ValueError):
+    if not coefficients or len(coefficients) != len(initial):
+        with pytest.raises(ValueError, match=r"^LinearRecurrence needs "):
             r.LinearRecurrence(coefficients, initial)
         return
     iterator = r.LinearRecurrence(coefficients, initial)
@@ -171,6 +171,15 @@ def test_linear_recurrence_total(coefficients, initial):
                 next(iterator)
         else:
             assert next(iterator) == expected
+
+
+def decode_error(data):
+    """The UnicodeDecodeError that data.decode("utf-8") raises, or None."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return error
+    return None
 
 
 WORDY = b" \t\n\r\x0b\x0cabcXYZ\xc3\xa9\xe2\x82\xac\xff\x80"
@@ -190,9 +199,8 @@ def test_most_common_total(data, n):
         path = os.path.join(directory, "words.txt")
         with open(path, "wb") as f:
             f.write(data)
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError as want:
+        want = decode_error(data)
+        if want is not None:
             with pytest.raises(UnicodeDecodeError) as got:
                 r.most_common(path, n)
             assert (got.value.start, got.value.end, got.value.reason) == (

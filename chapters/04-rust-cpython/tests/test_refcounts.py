@@ -5,6 +5,7 @@ rust-cpython's PyObject decrements its reference count when dropped, so a leak n
 that pass through the binding, and that dropped iterators free their Rust state.
 """
 
+import contextlib
 import gc
 import sys
 
@@ -25,13 +26,11 @@ def refcount_change(function, *objects, repeat=2000):
     gc.collect()
     before = [sys.getrefcount(o) for o in objects]
     for _ in range(repeat):
-        try:
+        with contextlib.suppress(ValueError, OverflowError, OSError):
             function()
-        except (ValueError, OverflowError, OSError):
-            pass
     gc.collect()
     after = [sys.getrefcount(o) for o in objects]
-    return [a - b for a, b in zip(after, before)]
+    return [a - b for a, b in zip(after, before, strict=True)]
 
 
 def test_integer_arguments_are_released():

@@ -4,6 +4,7 @@
 //! module init function) from the attributes below.
 
 use std::path::PathBuf;
+use std::str::Utf8Error;
 use std::sync::{Mutex, PoisonError};
 
 use pyo3::exceptions::{
@@ -13,17 +14,18 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyInt, PyString};
 
-use crate::core::{self, MostCommonError, RecipeError};
+use crate::core::{self, ErrorKind, MostCommonError, RecipeError};
 
 // --8<-- [start:errors]
 /// Lets a `#[pyfunction]` return the core's `Result<_, RecipeError>` directly: PyO3 converts
-/// the error with this `From` when the function returns. The exception type is chosen here,
-/// the message comes from the core and says what was wrong.
+/// the error with this `From` when the function returns. The core's kind picks the exception
+/// type, the core's `Display` is the message (the contract's, word for word).
 impl From<RecipeError> for PyErr {
     fn from(err: RecipeError) -> PyErr {
-        match err {
-            RecipeError::Domain(message) => PyValueError::new_err(message),
-            RecipeError::Overflow(message) => PyOverflowError::new_err(message),
+        let message = err.to_string();
+        match err.kind() {
+            ErrorKind::Domain => PyValueError::new_err(message),
+            ErrorKind::Overflow => PyOverflowError::new_err(message),
         }
     }
 }
@@ -37,7 +39,8 @@ impl From<RecipeError> for PyErr {
 /// Why not simply take `i64`? PyO3's `i64` extraction has the same `operator.index` semantics,
 /// but it raises `OverflowError` for any int outside 64 bits, and the recipes need the sign of
 /// such an int: `fib(-2**100)` is a `ValueError` (negative), `fib(2**100)` an `OverflowError`,
-/// `calc_pi(2**100)` a `ValueError`, `most_common(path, 2**100)` means "all words".
+/// `calc_pi(2**100)` a `ValueError`, `most_common(path, 2**100)` means "all words". Nothing
+/// here formats the int, so one beyond `str()`'s 4300-digit limit (10**5000) is fine too.
 #[derive(Clone, Copy, Debug)]
 enum IndexArg {
     Fits(i64),
@@ -46,7 +49,8 @@ enum IndexArg {
 }
 
 impl IndexArg {
-    /// Clamps to the `i64` range, which is all the core needs to apply its range checks.
+    /// The nearest `i64`: an int beyond 64 bits keeps its sign, which is all the core's range
+    /// checks need.
     fn saturating(self) -> i64 {
         match self {
             IndexArg::Fits(value) => value,
@@ -125,9 +129,10 @@ impl LinearRecurrence {
     #[new]
     #[pyo3(signature = (coefficients, initial, /))]
     fn new(coefficients: &Bound<'_, PyAny>, initial: &Bound<'_, PyAny>) -> PyResult<Self> {
-        // Checked in this order: every element of coefficients, then of initial, then shapes.
+        // Checked in this order: every element of coefficients, then of initial, then (in the
+        // core) the shapes.
         let coefficients = collect_i64s("coefficients", coefficients)?;
-        let initial = collect_i64s("initial", initial)?;
+        let initial = collect_i64s("initial values", initial)?;
         let recurrence = core::LinearRecurrence::new(coefficients, initial)?;
         Ok(Self {
             state: Mutex::new(recurrence),
@@ -142,17 +147,14 @@ impl LinearRecurrence {
         // A poisoned lock would mean a panic while it was held; the core cannot panic, and
         // if it ever did, its state is still a valid window, so carry on instead of panicking.
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        state.next().ok_or_else(|| {
-            PyOverflowError::new_err(
-                "LinearRecurrence: the next term does not fit in a signed 64-bit integer",
-            )
-        })
+        Ok(state.next_term()?)
     }
 }
 
 /// Copies any iterable of integers into a Vec<i64>. Not `Vec<i64>` as the parameter type:
 /// PyO3's Vec extraction wants a sequence (a generator would be refused) and refuses `str`
-/// with its own message; iterating ourselves accepts every iterable, in order.
+/// with its own message; iterating ourselves accepts every iterable, in order. The `i64` range
+/// is a type conversion (the core takes `Vec<i64>`), so it is checked here.
 fn collect_i64s(what: &str, iterable: &Bound<'_, PyAny>) -> PyResult<Vec<i64>> {
     let iterator = iterable.try_iter().map_err(|_| {
         PyTypeError::new_err(format!(
@@ -161,13 +163,13 @@ fn collect_i64s(what: &str, iterable: &Bound<'_, PyAny>) -> PyResult<Vec<i64>> {
         ))
     })?;
     let mut values = Vec::with_capacity(iterable.len().unwrap_or(0));
-    for (position, item) in iterator.enumerate() {
+    for item in iterator {
         // Errors from the iterator or from __index__ propagate unchanged (`?`).
         match item?.extract::<IndexArg>()? {
             IndexArg::Fits(value) => values.push(value),
             IndexArg::BelowI64 | IndexArg::AboveI64 => {
                 return Err(PyOverflowError::new_err(format!(
-                    "LinearRecurrence() {what}[{position}] does not fit in a signed 64-bit integer"
+                    "LinearRecurrence {what} must fit in signed 64 bits"
                 )));
             }
         }
@@ -231,7 +233,7 @@ fn most_common_error(
     filename: &Bound<'_, PyString>,
 ) -> PyErr {
     match err {
-        MostCommonError::Domain(message) => PyValueError::new_err(message),
+        MostCommonError::Argument(err) => err.into(),
         MostCommonError::NulInPath => PyValueError::new_err("embedded null byte"),
         MostCommonError::Io(io_error) => match io_error.raw_os_error() {
             // OSError(errno, strerror, filename): CPython's OSError constructor picks the
@@ -243,14 +245,32 @@ fn most_common_error(
             None => PyOSError::new_err(io_error.to_string()),
         },
         MostCommonError::InvalidUtf8(utf8_error) => {
-            // .start = the offset of the first invalid byte (Utf8Error::valid_up_to).
-            let bytes = utf8_error.as_bytes();
-            match PyUnicodeDecodeError::new_utf8(py, bytes, utf8_error.utf8_error()) {
-                Ok(exception) => PyErr::from_value(exception.into_any()),
-                Err(creating_failed) => creating_failed,
-            }
+            unicode_decode_error(py, utf8_error.as_bytes(), utf8_error.utf8_error())
         }
     }
+}
+
+/// UnicodeDecodeError as `bytes.decode("utf-8")` raises it. `Utf8Error::valid_up_to()` is
+/// Python's `.start` and `error_len()` gives `.end`. PyO3's ready-made
+/// `PyUnicodeDecodeError::new_utf8` computes those too, but its `.reason` is always
+/// "invalid utf-8", where CPython's decoder names one of three problems.
+fn unicode_decode_error(py: Python<'_>, bytes: &[u8], error: Utf8Error) -> PyErr {
+    let start = error.valid_up_to();
+    let (end, reason) = match error.error_len() {
+        None => (bytes.len(), c"unexpected end of data"),
+        Some(len) if can_never_start_utf8(bytes.get(start)) => (start + len, c"invalid start byte"),
+        Some(len) => (start + len, c"invalid continuation byte"),
+    };
+    match PyUnicodeDecodeError::new(py, c"utf-8", bytes, start..end, reason) {
+        Ok(exception) => PyErr::from_value(exception.into_any()),
+        Err(creating_failed) => creating_failed,
+    }
+}
+
+/// Bytes no UTF-8 sequence begins with: continuation bytes (0x80..=0xBF), the overlong
+/// leads 0xC0 and 0xC1, and 0xF5..=0xFF (they would encode beyond U+10FFFF).
+fn can_never_start_utf8(byte: Option<&u8>) -> bool {
+    matches!(byte, Some(0x80..=0xC1 | 0xF5..=0xFF))
 }
 
 /// The C library's message for an errno, as Python shows it: `os.strerror(errno)`. (Rust's
@@ -282,7 +302,7 @@ fn type_name(obj: &Bound<'_, PyAny>) -> String {
 }
 
 // --8<-- [start:bind_module]
-/// The five extending-python recipes, in Rust, bound with PyO3.
+/// The extending-python recipes, in Rust, bound with PyO3.
 ///
 /// A declarative module: the `mod` lists what Python sees. Its name `_native` must match the
 /// file name maturin gives the shared library (`module-name` in pyproject.toml), or the

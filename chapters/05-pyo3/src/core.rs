@@ -1,7 +1,8 @@
-//! The five recipes in plain Rust. Nothing here knows about Python: this module compiles and
-//! is tested (`cargo test --lib --no-default-features`) without PyO3 and without a Python
-//! interpreter. The PyO3 layer in `binding.rs` converts arguments, maps the errors below to
-//! Python exceptions and releases the GIL; the rules themselves live here.
+//! The recipes in plain Rust. Nothing here knows about Python: this module compiles and is
+//! tested (`cargo test --lib --no-default-features`) without PyO3 and without a Python
+//! interpreter. The core owns every rule of the contract: the argument ranges, the limits
+//! below and the error messages. The PyO3 layer in `binding.rs` converts arguments, maps
+//! [`RecipeError`] to a Python exception and releases the GIL, nothing more.
 //!
 //! No function here may panic on any input: a panic that reaches Python becomes
 //! `pyo3_runtime.PanicException`, which is not an `Exception` (see README). The property tests
@@ -13,61 +14,108 @@ use std::io;
 use std::path::Path;
 use std::string::FromUtf8Error;
 
-/// Why a recipe refused its arguments. The binding maps each variant to one Python exception.
+/// The largest `n` for which F(n) fits in a `u64`: F(93) = 12200160415121876738 < 2**64.
+pub const FIB_MAX_N: i64 = 93;
+/// The most decimal places `calc_pi` computes (its working buffer grows with the square).
+pub const PI_MAX_DIGITS: i64 = 10_000;
+/// Extra digits the spigot computes so that its held digits (a predigit followed by
+/// nines, which a later carry may still change) never reach the digits it returns.
+pub const PI_GUARD_DIGITS: usize = 8;
+
+// --8<-- [start:errors_core]
+/// The contract's own errors: an argument outside a recipe's domain, or a result that
+/// would not fit in 64 bits. The message (`Display`) is the contract's, word for word; it
+/// never quotes the argument, so no caller needs to format an integer of any size.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RecipeError {
-    /// The argument is outside the recipe's domain (Python: `ValueError`).
-    Domain(String),
-    /// The result would not fit in 64 bits (Python: `OverflowError`).
-    Overflow(String),
+    /// `fib(n)` or `fib_recursive(n)` with n < 0.
+    NegativeFibArgument { function: &'static str },
+    /// `fib(n)` or `fib_recursive(n)` with n > FIB_MAX_N.
+    FibResultTooLarge { function: &'static str },
+    /// `calc_pi(digits)` with digits outside 0..=PI_MAX_DIGITS.
+    PiDigitsOutOfRange,
+    /// `most_common(path, n)` with n < 0.
+    NegativeWordCount,
+    /// `LinearRecurrence([], [])`: a recurrence needs an order of at least 1.
+    NoCoefficients,
+    /// One initial value is needed per coefficient.
+    LengthMismatch { coefficients: usize, initial: usize },
+    /// The next term (and so every later one) does not fit in an `i64`.
+    NextTermOverflows,
+}
+
+/// The two kinds of [`RecipeError`]: Python's `ValueError` and `OverflowError`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The argument is outside the recipe's domain.
+    Domain,
+    /// The result would not fit in 64 bits.
+    Overflow,
+}
+
+impl RecipeError {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            RecipeError::FibResultTooLarge { .. } | RecipeError::NextTermOverflows => {
+                ErrorKind::Overflow
+            }
+            RecipeError::NegativeFibArgument { .. }
+            | RecipeError::PiDigitsOutOfRange
+            | RecipeError::NegativeWordCount
+            | RecipeError::NoCoefficients
+            | RecipeError::LengthMismatch { .. } => ErrorKind::Domain,
+        }
+    }
 }
 
 impl fmt::Display for RecipeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            RecipeError::Domain(message) | RecipeError::Overflow(message) => f.write_str(message),
+            RecipeError::NegativeFibArgument { function } => {
+                write!(f, "{function}() argument must be >= 0")
+            }
+            RecipeError::FibResultTooLarge { function } => write!(
+                f,
+                "{function}() argument must be <= {FIB_MAX_N}: the result would not fit in 64 bits"
+            ),
+            RecipeError::PiDigitsOutOfRange => {
+                write!(f, "calc_pi() digits must be between 0 and {PI_MAX_DIGITS}")
+            }
+            RecipeError::NegativeWordCount => write!(f, "most_common() n must be >= 0"),
+            RecipeError::NoCoefficients => {
+                write!(f, "LinearRecurrence needs at least one coefficient")
+            }
+            RecipeError::LengthMismatch {
+                coefficients,
+                initial,
+            } => write!(
+                f,
+                "LinearRecurrence needs as many initial values as coefficients \
+                 (got {initial} for {coefficients})"
+            ),
+            RecipeError::NextTermOverflows => {
+                write!(
+                    f,
+                    "the next term of this LinearRecurrence overflows signed 64 bits"
+                )
+            }
         }
     }
 }
 
 impl std::error::Error for RecipeError {}
+// --8<-- [end:errors_core]
 
-/// Shows an integer argument in an error message.
-///
-/// Python integers have no size limit; the binding clamps them into `i64` before calling the
-/// core (`fib(-2**100)` arrives as `i64::MIN`). So at the two ends of the range the message
-/// says "or less" / "or more" instead of printing a number the caller never passed.
-struct Shown(i64);
-
-impl fmt::Display for Shown {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            i64::MIN => write!(f, "{} or less", i64::MIN),
-            i64::MAX => write!(f, "{} or more", i64::MAX),
-            n => write!(f, "{n}"),
-        }
-    }
-}
-
-/// F(93) = 12200160415121876738 is the largest Fibonacci number below 2**64.
-pub const FIB_MAX_N: i64 = 93;
-
-/// Checks a Fibonacci argument: negative is a domain error, above 93 the result overflows.
-fn fib_argument(function: &str, n: i64) -> Result<u32, RecipeError> {
+/// The argument rules shared by `fib` and `fib_recursive`, in the contract's order:
+/// negative is a domain error, above FIB_MAX_N the result would overflow.
+fn fib_argument(function: &'static str, n: i64) -> Result<u64, RecipeError> {
     if n < 0 {
-        return Err(RecipeError::Domain(format!(
-            "{function}() argument must be >= 0, got {}",
-            Shown(n)
-        )));
+        return Err(RecipeError::NegativeFibArgument { function });
     }
     if n > FIB_MAX_N {
-        return Err(RecipeError::Overflow(format!(
-            "{function}() argument must be <= {FIB_MAX_N} (the result must fit in 64 bits), got {}",
-            Shown(n)
-        )));
+        return Err(RecipeError::FibResultTooLarge { function });
     }
-    // 0 <= n <= 93 here, so the conversion cannot fail; `unwrap_or` keeps it panic-free anyway.
-    Ok(u32::try_from(n).unwrap_or(0))
+    Ok(n.unsigned_abs()) // 0 <= n <= 93: the conversion is exact
 }
 
 // --8<-- [start:fib]
@@ -77,9 +125,9 @@ pub fn fib(n: i64) -> Result<u64, RecipeError> {
     if n == 0 {
         return Ok(0);
     }
-    // Pitfall: the textbook loop `(a, b) = (b, a + b)` run n times ends holding F(n+1) in `b`,
-    // and F(94) does not fit in a u64, so fib(93) would overflow (a panic in a debug build).
-    // Running the loop n-1 times never computes anything beyond F(n).
+    // The textbook loop `(a, b) = (b, a + b)` run n times also computes F(n+1), and F(94) does
+    // not fit in a u64 (the recipe page on fib explains the pitfall). Running the loop n-1
+    // times never computes anything beyond F(n).
     let (mut a, mut b) = (0u64, 1u64); // F(0), F(1)
     for _ in 1..n {
         (a, b) = (b, a + b);
@@ -92,7 +140,7 @@ pub fn fib(n: i64) -> Result<u64, RecipeError> {
 /// The n-th Fibonacci number by the naive doubly recursive definition: exponential on purpose.
 pub fn fib_recursive(n: i64) -> Result<u64, RecipeError> {
     let n = fib_argument("fib_recursive", n)?;
-    Ok(naive_fib(u64::from(n)))
+    Ok(naive_fib(n))
 }
 
 /// `n <= 93` (checked by the caller), so the sum is at most F(93) and cannot overflow.
@@ -109,7 +157,7 @@ fn naive_fib(n: u64) -> u64 {
 /// An iterator over a_0, a_1, ... with a_{n+k} = c_0*a_n + ... + c_{k-1}*a_{n+k-1}.
 ///
 /// `next()` returns `None` once the next term is not representable in `i64`, and keeps
-/// returning `None` afterwards; the binding turns that into `OverflowError`.
+/// returning `None` afterwards; `next_term` reports that as [`RecipeError::NextTermOverflows`].
 #[derive(Debug, Clone)]
 pub struct LinearRecurrence {
     coefficients: Vec<i64>,
@@ -120,26 +168,27 @@ pub struct LinearRecurrence {
 }
 
 impl LinearRecurrence {
+    /// Checks the shapes in the contract's order: no coefficients first, then lengths.
     pub fn new(coefficients: Vec<i64>, initial: Vec<i64>) -> Result<Self, RecipeError> {
         if coefficients.is_empty() {
-            return Err(RecipeError::Domain(
-                "LinearRecurrence() needs at least one coefficient and initial value, got none"
-                    .to_owned(),
-            ));
+            return Err(RecipeError::NoCoefficients);
         }
         if coefficients.len() != initial.len() {
-            return Err(RecipeError::Domain(format!(
-                "LinearRecurrence() needs as many initial values as coefficients, got {} \
-                 coefficients and {} initial values",
-                coefficients.len(),
-                initial.len()
-            )));
+            return Err(RecipeError::LengthMismatch {
+                coefficients: coefficients.len(),
+                initial: initial.len(),
+            });
         }
         Ok(Self {
             coefficients,
             window: initial.into(),
             overflowed: false,
         })
+    }
+
+    /// The next term, or the contract's error once the sequence has overflowed.
+    pub fn next_term(&mut self) -> Result<i64, RecipeError> {
+        self.next().ok_or(RecipeError::NextTermOverflows)
     }
 
     /// The term after the window, evaluated left to right with every `*` and `+` checked;
@@ -175,8 +224,8 @@ impl Iterator for LinearRecurrence {
 /// Why `most_common` failed.
 #[derive(Debug)]
 pub enum MostCommonError {
-    /// `n` was negative (Python: `ValueError`).
-    Domain(String),
+    /// `n` was negative: checked before the file is opened.
+    Argument(RecipeError),
     /// The path contains a NUL byte, which no OS path can (Python: `ValueError`, as `open()`).
     NulInPath,
     /// Opening or reading failed (Python: the `OSError` subclass for its errno).
@@ -188,7 +237,7 @@ pub enum MostCommonError {
 impl fmt::Display for MostCommonError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            MostCommonError::Domain(message) => f.write_str(message),
+            MostCommonError::Argument(err) => err.fmt(f),
             MostCommonError::NulInPath => f.write_str("embedded null byte"),
             MostCommonError::Io(err) => err.fmt(f),
             MostCommonError::InvalidUtf8(err) => err.fmt(f),
@@ -212,7 +261,7 @@ impl From<FromUtf8Error> for MostCommonError {
 
 /// The `n` most common words of the UTF-8 file at `path` (all of them if `n` is larger).
 pub fn most_common_in_file(path: &Path, n: i64) -> Result<Vec<(String, u64)>, MostCommonError> {
-    let n = most_common_limit(n)?;
+    let n = most_common_limit(n).map_err(MostCommonError::Argument)?;
     if path.as_os_str().as_encoded_bytes().contains(&0) {
         return Err(MostCommonError::NulInPath);
     }
@@ -222,12 +271,9 @@ pub fn most_common_in_file(path: &Path, n: i64) -> Result<Vec<(String, u64)>, Mo
 }
 
 /// Checks `n`: negative is an error, anything larger than the address space means "all".
-fn most_common_limit(n: i64) -> Result<usize, MostCommonError> {
+fn most_common_limit(n: i64) -> Result<usize, RecipeError> {
     if n < 0 {
-        return Err(MostCommonError::Domain(format!(
-            "most_common() n must be >= 0, got {}",
-            Shown(n)
-        )));
+        return Err(RecipeError::NegativeWordCount);
     }
     Ok(usize::try_from(n).unwrap_or(usize::MAX))
 }
@@ -282,21 +328,14 @@ pub fn most_common_words(text: &str, n: usize) -> Vec<(String, u64)> {
 // --8<-- [end:most_common]
 
 // --8<-- [start:calc_pi]
-/// Extra digits computed so the held predigit and run of nines never reach the kept digits.
-const GUARD: usize = 8;
-pub const CALC_PI_MAX_DIGITS: i64 = 10_000;
-
 /// Pi truncated to `digits` decimal places, by the Rabinowitz–Wagon spigot (base 10), a
 /// literal translation of the Python reference so every chapter does the same work.
 pub fn calc_pi(digits: i64) -> Result<String, RecipeError> {
-    if !(0..=CALC_PI_MAX_DIGITS).contains(&digits) {
-        return Err(RecipeError::Domain(format!(
-            "calc_pi() digits must be between 0 and {CALC_PI_MAX_DIGITS}, got {}",
-            Shown(digits)
-        )));
+    if !(0..=PI_MAX_DIGITS).contains(&digits) {
+        return Err(RecipeError::PiDigitsOutOfRange);
     }
     let digits = usize::try_from(digits).unwrap_or(0); // 0..=10000, checked above
-    let n = digits + 1 + GUARD; // digits to produce, including the "3"
+    let n = digits + 1 + PI_GUARD_DIGITS; // digits to produce, including the "3"
     let size = 10 * n / 3 + 1;
     // All values stay below ~2 million; u64 leaves a wide margin.
     let mut a = vec![2u64; size];
@@ -354,24 +393,43 @@ mod tests {
         assert_eq!(fib(2), Ok(1));
         assert_eq!(fib(90), Ok(2_880_067_194_370_816_120));
         assert_eq!(fib(93), Ok(12_200_160_415_121_876_738));
-        assert!(matches!(fib(94), Err(RecipeError::Overflow(_))));
-        assert!(matches!(fib(-1), Err(RecipeError::Domain(_))));
+        assert_eq!(
+            fib(94),
+            Err(RecipeError::FibResultTooLarge { function: "fib" })
+        );
+        assert_eq!(
+            fib(-1),
+            Err(RecipeError::NegativeFibArgument { function: "fib" })
+        );
     }
 
     #[test]
-    fn messages_say_what_was_wrong() {
+    fn messages_are_the_contracts() {
+        let message = |error: RecipeError| error.to_string();
+        assert_eq!(message(fib(-1).unwrap_err()), "fib() argument must be >= 0");
         assert_eq!(
-            fib(-1).unwrap_err().to_string(),
-            "fib() argument must be >= 0, got -1"
+            message(fib(i64::MIN).unwrap_err()),
+            "fib() argument must be >= 0"
         );
         assert_eq!(
-            fib(i64::MIN).unwrap_err().to_string(),
-            "fib() argument must be >= 0, got -9223372036854775808 or less"
+            message(fib_recursive(94).unwrap_err()),
+            "fib_recursive() argument must be <= 93: the result would not fit in 64 bits"
         );
         assert_eq!(
-            calc_pi(10_001).unwrap_err().to_string(),
-            "calc_pi() digits must be between 0 and 10000, got 10001"
+            message(calc_pi(10_001).unwrap_err()),
+            "calc_pi() digits must be between 0 and 10000"
         );
+        assert_eq!(
+            message(LinearRecurrence::new(vec![1, 2], vec![1]).unwrap_err()),
+            "LinearRecurrence needs as many initial values as coefficients (got 1 for 2)"
+        );
+        assert_eq!(
+            message(RecipeError::NegativeWordCount),
+            "most_common() n must be >= 0"
+        );
+        assert_eq!(fib(-1).unwrap_err().kind(), ErrorKind::Domain);
+        assert_eq!(fib(94).unwrap_err().kind(), ErrorKind::Overflow);
+        assert_eq!(RecipeError::NextTermOverflows.kind(), ErrorKind::Overflow);
     }
 
     #[test]
@@ -379,11 +437,18 @@ mod tests {
         for n in 0..=25 {
             assert_eq!(fib_recursive(n), fib(n));
         }
-        assert!(matches!(fib_recursive(94), Err(RecipeError::Overflow(_))));
-        assert!(matches!(
+        assert_eq!(
+            fib_recursive(94),
+            Err(RecipeError::FibResultTooLarge {
+                function: "fib_recursive"
+            })
+        );
+        assert_eq!(
             fib_recursive(i64::MIN),
-            Err(RecipeError::Domain(_))
-        ));
+            Err(RecipeError::NegativeFibArgument {
+                function: "fib_recursive"
+            })
+        );
     }
 
     #[test]
@@ -414,12 +479,23 @@ mod tests {
             [0, 1, big, big + 1]
         );
         assert_eq!(r.next(), None);
-        assert_eq!(r.next(), None);
+        assert_eq!(r.next_term(), Err(RecipeError::NextTermOverflows));
     }
 
     #[test]
     fn recurrence_rejects_bad_shapes() {
-        assert!(LinearRecurrence::new(vec![], vec![]).is_err());
+        // The contract's order: no coefficients first, then the lengths.
+        assert_eq!(
+            LinearRecurrence::new(vec![], vec![1]).unwrap_err(),
+            RecipeError::NoCoefficients
+        );
+        assert_eq!(
+            LinearRecurrence::new(vec![1], vec![]).unwrap_err(),
+            RecipeError::LengthMismatch {
+                coefficients: 1,
+                initial: 0
+            }
+        );
         assert!(LinearRecurrence::new(vec![1], vec![1, 2]).is_err());
     }
 
@@ -462,7 +538,10 @@ mod tests {
         let nul = most_common_in_file(Path::new("a\0b"), 1).unwrap_err();
         assert!(matches!(nul, MostCommonError::NulInPath));
         let negative = most_common_in_file(Path::new("whatever"), -1).unwrap_err();
-        assert!(matches!(negative, MostCommonError::Domain(_)));
+        assert!(matches!(
+            negative,
+            MostCommonError::Argument(RecipeError::NegativeWordCount)
+        ));
     }
 
     #[test]
@@ -481,7 +560,7 @@ mod tests {
     fn calc_pi_largest_argument_runs_with_overflow_checks() {
         // The largest buffer gives the largest intermediate values: a debug-profile overflow
         // check would panic here if u64 were not wide enough.
-        let pi = calc_pi(CALC_PI_MAX_DIGITS).unwrap();
+        let pi = calc_pi(PI_MAX_DIGITS).unwrap();
         assert_eq!(pi.len(), 10_002);
         assert!(pi.ends_with("5678")); // digits 9997..10000 of pi
     }
@@ -495,8 +574,8 @@ mod tests {
             -3i64..=100,
             Just(i64::MIN),
             Just(i64::MAX),
-            Just(CALC_PI_MAX_DIGITS),
-            Just(CALC_PI_MAX_DIGITS + 1),
+            Just(PI_MAX_DIGITS),
+            Just(PI_MAX_DIGITS + 1),
         ]
     }
 
@@ -523,8 +602,9 @@ mod tests {
         fn fib_never_panics(n in edge_i64()) {
             match fib(n) {
                 Ok(_) => prop_assert!((0..=FIB_MAX_N).contains(&n)),
-                Err(RecipeError::Domain(_)) => prop_assert!(n < 0),
-                Err(RecipeError::Overflow(_)) => prop_assert!(n > FIB_MAX_N),
+                Err(RecipeError::NegativeFibArgument { .. }) => prop_assert!(n < 0),
+                Err(RecipeError::FibResultTooLarge { .. }) => prop_assert!(n > FIB_MAX_N),
+                Err(other) => prop_assert!(false, "unexpected error {:?}", other),
             }
         }
 
@@ -544,7 +624,7 @@ mod tests {
         #[test]
         fn calc_pi_never_panics(
             // Not edge_i64(): it picks 10000 often, and one calc_pi(10000) is enough (above).
-            digits in prop_oneof![any::<i64>(), -3i64..400, Just(i64::MIN), Just(i64::MAX), Just(CALC_PI_MAX_DIGITS + 1)],
+            digits in prop_oneof![any::<i64>(), -3i64..400, Just(i64::MIN), Just(i64::MAX), Just(PI_MAX_DIGITS + 1)],
         ) {
             match calc_pi(digits) {
                 Ok(pi) => {
@@ -552,7 +632,7 @@ mod tests {
                     prop_assert_eq!(pi.len(), expected_len);
                     prop_assert!(pi.starts_with('3'));
                 }
-                Err(_) => prop_assert!(!(0..=CALC_PI_MAX_DIGITS).contains(&digits)),
+                Err(_) => prop_assert!(!(0..=PI_MAX_DIGITS).contains(&digits)),
             }
         }
 

@@ -7,8 +7,8 @@ ints beyond 64 bits) and StrPath (os.fspath, str only).
 
 import operator
 import traceback
-from fractions import Fraction
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 
@@ -69,41 +69,83 @@ def test_index_exception_propagates_with_its_traceback(recipes):
     assert notes == ["while processing 'n'"]
 
 
-def test_huge_integers_keep_their_sign(recipes, tmp_path):
-    # PyO3's own i64 extraction would raise OverflowError for both; the rules need the sign.
-    with pytest.raises(ValueError):
-        recipes.fib(-(2**100))
-    with pytest.raises(OverflowError):
-        recipes.fib(2**100)
-    with pytest.raises(ValueError):
-        recipes.fib_recursive(Index(-(2**100)))
-    with pytest.raises(ValueError):
-        recipes.calc_pi(2**100)
-    with pytest.raises(ValueError):
-        recipes.calc_pi(-(2**100))
-    with pytest.raises(ValueError):
-        recipes.most_common(tmp_path, -(2**100))
+NEGATIVE = r"^fib\(\) argument must be >= 0$"
+TOO_LARGE = r"^fib\(\) argument must be <= 93: the result would not fit in 64 bits$"
+PI_RANGE = r"^calc_pi\(\) digits must be between 0 and 10000$"
+N_NEGATIVE = r"^most_common\(\) n must be >= 0$"
+COEFFICIENTS_RANGE = r"^LinearRecurrence coefficients must fit in signed 64 bits$"
+INITIAL_RANGE = r"^LinearRecurrence initial values must fit in signed 64 bits$"
+
+# Ints of any size, also beyond the 4300 digits str() accepts (no message quotes them).
+HUGE = [2**100, 10**5000, Index(10**5000)]
+HUGE_IDS = ["2**100", "10**5000", "Index(10**5000)"]
+NEGATIVE_HUGE = [-(2**100), -(10**5000), Index(-(10**5000))]
+
+
+@pytest.mark.parametrize("huge", HUGE, ids=HUGE_IDS)
+def test_huge_positive_integers(recipes, huge, tmp_path):
+    # PyO3's own i64 extraction would raise its OverflowError; the contract needs the sign.
+    with pytest.raises(OverflowError, match=TOO_LARGE):
+        recipes.fib(huge)
+    with pytest.raises(OverflowError, match="^fib_recursive" + TOO_LARGE[4:]):
+        recipes.fib_recursive(huge)
+    with pytest.raises(ValueError, match=PI_RANGE):
+        recipes.calc_pi(huge)
     words = tmp_path / "w.txt"
     words.write_text("a b b")
-    assert recipes.most_common(words, 2**100) == [("b", 2), ("a", 1)]  # huge n means all
-    with pytest.raises(OverflowError, match=r"coefficients\[1\]"):
-        recipes.LinearRecurrence([1, 2**63], [0, 1])
-    with pytest.raises(OverflowError, match=r"initial\[0\]"):
-        recipes.LinearRecurrence([1], [-(2**63) - 1])
+    assert recipes.most_common(words, huge) == [("b", 2), ("a", 1)]  # huge n means all
+    with pytest.raises(OverflowError, match=COEFFICIENTS_RANGE):
+        recipes.LinearRecurrence([1, huge], [0, 1])
+    with pytest.raises(OverflowError, match=INITIAL_RANGE):
+        recipes.LinearRecurrence([1], [huge])
+
+
+@pytest.mark.parametrize("huge", NEGATIVE_HUGE, ids=["-" + name for name in HUGE_IDS])
+def test_huge_negative_integers(recipes, huge, tmp_path):
+    with pytest.raises(ValueError, match=NEGATIVE):
+        recipes.fib(huge)
+    with pytest.raises(ValueError, match="^fib_recursive" + NEGATIVE[4:]):
+        recipes.fib_recursive(huge)
+    with pytest.raises(ValueError, match=PI_RANGE):
+        recipes.calc_pi(huge)
+    with pytest.raises(ValueError, match=N_NEGATIVE):
+        recipes.most_common(tmp_path / "missing.txt", huge)  # n is checked before the file
+    with pytest.raises(OverflowError, match=COEFFICIENTS_RANGE):
+        recipes.LinearRecurrence([huge], [0])
+    with pytest.raises(OverflowError, match=INITIAL_RANGE):
+        recipes.LinearRecurrence([1], [huge])
+
+
+def test_the_i64_range_is_exact(recipes):
     assert next(recipes.LinearRecurrence([1], [-(2**63)])) == -(2**63)
+    assert next(recipes.LinearRecurrence([2**63 - 1], [1])) == 1
+    with pytest.raises(OverflowError, match=COEFFICIENTS_RANGE):
+        recipes.LinearRecurrence([1, 2**63], [0, 1])
+    with pytest.raises(OverflowError, match=INITIAL_RANGE):
+        recipes.LinearRecurrence([1], [-(2**63) - 1])
 
 
-def test_messages_say_what_was_wrong(recipes):
-    with pytest.raises(ValueError, match=r"fib\(\) argument must be >= 0, got -1"):
+def test_messages_are_the_contracts(recipes):
+    with pytest.raises(ValueError, match=NEGATIVE):
         recipes.fib(-1)
-    with pytest.raises(OverflowError, match=r"must be <= 93 .*got 94"):
+    with pytest.raises(OverflowError, match=TOO_LARGE):
         recipes.fib(94)
-    with pytest.raises(ValueError, match=r"between 0 and 10000, got 10001"):
+    with pytest.raises(ValueError, match=PI_RANGE):
         recipes.calc_pi(10001)
-    with pytest.raises(ValueError, match="as many initial values as coefficients"):
+    with pytest.raises(
+        ValueError,
+        match=r"^LinearRecurrence needs as many initial values as coefficients \(got 1 for 2\)$",
+    ):
         recipes.LinearRecurrence([1, 1], [0])
-    with pytest.raises(ValueError, match="at least one coefficient"):
+    with pytest.raises(ValueError, match=r"^LinearRecurrence needs at least one coefficient$"):
         recipes.LinearRecurrence([], [])
+    overflowing = recipes.LinearRecurrence([2], [2**62])
+    assert next(overflowing) == 2**62
+    for _ in range(2):  # the overflow is sticky
+        with pytest.raises(
+            OverflowError, match=r"^the next term of this LinearRecurrence overflows signed 64 bits$"
+        ):
+            next(overflowing)
 
 
 def test_parameters_are_positional_only(recipes, tmp_path):
@@ -161,6 +203,10 @@ def test_results_are_plain_python_objects(recipes, tmp_path):
     (tmp_path / "w.txt").write_text("a a b")
     first = recipes.most_common(tmp_path / "w.txt", 2)
     second = recipes.most_common(tmp_path / "w.txt", 2)
-    assert type(first) is list and type(first[0]) is tuple and type(first[0][0]) is str
-    assert first == second and first is not second
-    assert type(recipes.fib(5)) is int and type(recipes.calc_pi(3)) is str
+    assert type(first) is list
+    assert type(first[0]) is tuple
+    assert type(first[0][0]) is str
+    assert first == second
+    assert first is not second
+    assert type(recipes.fib(5)) is int
+    assert type(recipes.calc_pi(3)) is str

@@ -17,7 +17,7 @@ def test_missing_file_is_file_not_found_with_errno_and_filename(recipes, tmp_pat
     assert error.filename == str(missing)  # open() also reports os.fspath(path), a str
     # Same type, errno, strerror and filename as open() itself:
     with pytest.raises(FileNotFoundError) as from_open:
-        open(missing, "rb")
+        missing.read_bytes()
     assert (type(error), error.args, error.filename) == (
         type(from_open.value), from_open.value.args, from_open.value.filename,
     )
@@ -43,13 +43,22 @@ def test_unreadable_file_is_permission_error(recipes, tmp_path):
 def test_embedded_nul_is_value_error_like_open(recipes, tmp_path):
     with pytest.raises(ValueError, match="embedded null byte"):
         recipes.most_common(str(tmp_path) + "/a\0b", 1)
+    # ... but a negative n is refused first: the reference checks n before opening the file.
+    with pytest.raises(ValueError, match=r"^most_common\(\) n must be >= 0$"):
+        recipes.most_common(str(tmp_path) + "/a\0b", -1)
 
 
 @pytest.mark.parametrize(
-    "data, start",
-    [(b"\xff", 0), (b"abc \xc3\x28", 4), (b"ok \xe2\x82", 3), (b"\xc3\xa4 \xed\xa0\x80", 3)],
+    ("data", "start", "reason"),
+    [
+        (b"\xff", 0, "invalid start byte"),
+        (b"abc \x80", 4, "invalid start byte"),
+        (b"abc \xc3\x28", 4, "invalid continuation byte"),
+        (b"\xc3\xa4 \xed\xa0\x80", 3, "invalid continuation byte"),  # a UTF-16 surrogate
+        (b"ok \xe2\x82", 3, "unexpected end of data"),
+    ],
 )
-def test_invalid_utf8_is_unicode_decode_error_at_the_right_offset(recipes, tmp_path, data, start):
+def test_invalid_utf8_is_the_unicode_decode_error_of_bytes_decode(recipes, tmp_path, data, start, reason):
     path = tmp_path / "bad.txt"
     path.write_bytes(data)
     with pytest.raises(UnicodeDecodeError) as excinfo:
@@ -57,11 +66,14 @@ def test_invalid_utf8_is_unicode_decode_error_at_the_right_offset(recipes, tmp_p
     error = excinfo.value
     assert isinstance(error, ValueError)
     assert error.encoding == "utf-8"
-    assert error.start == start
+    assert (error.start, error.reason) == (start, reason)
     assert error.object == data
     with pytest.raises(UnicodeDecodeError) as from_python:
         data.decode("utf-8")
-    assert error.start == from_python.value.start
+    assert (error.start, error.end, error.reason) == (
+        from_python.value.start, from_python.value.end, from_python.value.reason,
+    )
+    assert str(error) == str(from_python.value)
 
 
 def test_pyo3_question_mark_on_io_error_loses_errno_and_filename(native, tmp_path):
@@ -81,7 +93,8 @@ def test_python_exception_in_a_callback_keeps_traceback_and_becomes_the_cause(na
     with pytest.raises(RuntimeError, match="callback raised") as excinfo:
         native._callback_demo(failing_callback)
     cause = excinfo.value.__cause__
-    assert isinstance(cause, KeyError) and cause.args == ("from the callback",)
+    assert isinstance(cause, KeyError)
+    assert cause.args == ("from the callback",)
     assert excinfo.value.__suppress_context__  # exactly like `raise ... from cause`
     frames = [frame.name for frame in traceback.extract_tb(cause.__traceback__)]
     assert frames[-1] == "failing_callback"

@@ -37,7 +37,9 @@ def test_most_common_releases_the_gil_while_reading(recipes):
         """
     )
     try:
-        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+        )
     except subprocess.TimeoutExpired:
         pytest.fail("deadlock: most_common held the GIL while blocked in read()")
     assert done.returncode == 0, done.stderr
@@ -49,7 +51,9 @@ def test_free_threaded_python_keeps_the_gil_off(recipes):
     # The module declares gil_used = false (PyO3's default since 0.28). Importing a module that
     # does not would re-enable the GIL, with a RuntimeWarning.
     script = f"import sys, {recipes.__name__}; print(sys._is_gil_enabled())"
-    done = subprocess.run([sys.executable, "-W", "error", "-c", script], capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-W", "error", "-c", script], capture_output=True, text=True, check=False
+    )
     assert done.stdout.strip() == "False", done.stderr
 
 

@@ -69,7 +69,7 @@ def checked_i64(x):
 
 
 def model_recurrence(coefficients, initial, count):
-    """Checked i64 arithmetic in plain Python, as CONTRACT.md defines it."""
+    """Checked i64 arithmetic in plain Python, as the contract (docs/contract.md) defines it."""
     window, terms, overflowed = list(initial), [], False
     for _ in range(count):
         if not window:
@@ -77,7 +77,7 @@ def model_recurrence(coefficients, initial, count):
         if not overflowed:
             try:
                 total = 0
-                for c, a in zip(coefficients, window):
+                for c, a in zip(coefficients, window, strict=True):
                     total = checked_i64(total + checked_i64(c * a))
                 window.append(total)
             except OverflowError:

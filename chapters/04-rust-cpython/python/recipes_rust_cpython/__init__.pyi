@@ -2,9 +2,9 @@
 # like C built-ins; integers are anything operator.index() accepts.
 import os
 from collections.abc import Iterable
-from typing import SupportsIndex, Union, final
+from typing import SupportsIndex, final
 
-__all__ = ["fib", "fib_recursive", "LinearRecurrence", "most_common", "calc_pi"]
+__all__ = ["LinearRecurrence", "calc_pi", "fib", "fib_recursive", "most_common"]
 
 def fib(n: SupportsIndex, /) -> int: ...
 def fib_recursive(n: SupportsIndex, /) -> int: ...
@@ -20,6 +20,6 @@ class LinearRecurrence:
     def __next__(self) -> int: ...
 
 def most_common(
-    path: Union[str, os.PathLike[str]], n: SupportsIndex, /
+    path: str | os.PathLike[str], n: SupportsIndex, /
 ) -> list[tuple[str, int]]: ...
 def calc_pi(digits: SupportsIndex, /) -> str: ...

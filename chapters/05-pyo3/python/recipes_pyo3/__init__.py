@@ -1,4 +1,4 @@
-"""The five extending-python recipes in Rust, bound to Python with PyO3.
+"""The extending-python recipes in Rust, bound to Python with PyO3.
 
 The compiled extension is ``recipes_pyo3._native``; this package re-exports its public names
 so users write ``from recipes_pyo3 import fib``. Keeping a Python package in front of the

@@ -2,7 +2,8 @@
 # this file tells them what it exports. tests/test_stubs.py checks it against the runtime
 # signatures (PyO3 sets __text_signature__ from #[pyo3(signature = ...)]).
 import os
-from typing import Iterable, Iterator, SupportsIndex, Union, final
+from collections.abc import Iterable, Iterator
+from typing import SupportsIndex, final
 
 __all__ = ["LinearRecurrence", "calc_pi", "fib", "fib_recursive", "most_common"]
 
@@ -23,7 +24,7 @@ class LinearRecurrence(Iterator[int]):
     def __iter__(self) -> LinearRecurrence: ...
     def __next__(self) -> int: ...
 
-def most_common(path: Union[str, os.PathLike[str]], n: SupportsIndex, /) -> list[tuple[str, int]]:
+def most_common(path: str | os.PathLike[str], n: SupportsIndex, /) -> list[tuple[str, int]]:
     """The n most common words of a UTF-8 file, by count descending then word."""
 
 def calc_pi(digits: SupportsIndex, /) -> str:
@@ -32,4 +33,4 @@ def calc_pi(digits: SupportsIndex, /) -> str:
 # Demonstrations for the chapter text, not recipes (src/demos.rs).
 def _panic_demo() -> None: ...
 def _callback_demo(callback: object, /) -> object: ...
-def _io_error_demo(path: Union[str, os.PathLike[str]], /) -> int: ...
+def _io_error_demo(path: str | os.PathLike[str], /) -> int: ...

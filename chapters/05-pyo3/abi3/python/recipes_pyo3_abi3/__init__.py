@@ -1,7 +1,7 @@
-"""The five extending-python recipes in Rust with PyO3: the stable-ABI (abi3) build.
+"""The extending-python recipes in Rust with PyO3: the stable-ABI (abi3) build.
 
 Same Rust source as ``recipes_pyo3``; the compiled extension is ``recipes_pyo3_abi3._native``
-(``_native.abi3.so``), importable on every CPython >= 3.9.
+(``_native.abi3.so``), importable on every CPython >= 3.10.
 """
 
 from ._native import LinearRecurrence, calc_pi, fib, fib_recursive, most_common
