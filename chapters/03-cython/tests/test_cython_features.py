@@ -1,12 +1,13 @@
 """What is special to Cython: cdef classes, except clauses, C integer conversions."""
 
+import subprocess
 import sys
 import threading
 
 import pytest
 
 import recipes_cython
-from recipes_cython import _pitfalls
+from recipes_cython import _core, _pitfalls
 
 
 class Index:
@@ -29,8 +30,8 @@ def test_linear_recurrence_is_final():
 
 def test_cdef_attributes_are_hidden():
     it = recipes_cython.LinearRecurrence([1, 1], [0, 1])
-    # The C fields (coefficients, window, ...) are not Python attributes at all...
-    for name in ("coefficients", "window", "oldest", "left", "overflowed"):
+    # The C fields (coefficients, window, the core's state) are not Python attributes...
+    for name in ("coefficients", "window", "state", "oldest", "left", "overflowed"):
         assert not hasattr(it, name)
     # ...and there is no __dict__ to add new ones to.
     assert not hasattr(it, "__dict__")
@@ -77,6 +78,24 @@ def test_one_iterator_shared_by_threads():
     assert sorted(x for r in results for x in r) == list(range(16000))
 
 
+# --- the core and the binding -----------------------------------------------------------
+
+def test_core_is_a_separate_module_with_no_python_api():
+    # _core.pyx exports C functions only, to modules that cimport it: Python sees no function,
+    # only the table of C function pointers (capsules) that Cython keeps for those modules.
+    public = [name for name in vars(_core) if not name.startswith("__")]
+    assert public == []
+    exported = set(_core.__pyx_capi__)
+    assert {"fib", "fib_recursive", "recurrence_init", "recurrence_next", "most_common_limit",
+            "most_common", "most_common_free", "calc_pi"} <= exported
+
+
+def test_binding_fetches_the_core_when_imported():
+    code = "import sys, recipes_cython._recipes; print('recipes_cython._core' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "True"
+
+
 # --- integer conversion ---------------------------------------------------------------
 
 def test_recipes_use_operator_index():
@@ -84,7 +103,7 @@ def test_recipes_use_operator_index():
     assert recipes_cython.fib(True) == 1
     with pytest.raises(TypeError):
         recipes_cython.fib(10.0)
-    with pytest.raises(ValueError):  # not OverflowError: the sign is checked first
+    with pytest.raises(ValueError, match="must be >= 0"):  # not OverflowError: the sign survives
         recipes_cython.fib(-(2**100))
 
 
@@ -99,21 +118,21 @@ def test_index_exception_propagates():
 
 def test_pitfall_long_long_parameter_uses_int_not_index():
     # def f(long long n): Cython converts with __int__, so a float is truncated...
-    assert _pitfalls.fib_typed_argument(2.5) == 2
+    assert _pitfalls.fib_typed_argument(2.5) == recipes_cython.fib(2)
     # ...an __index__-only object is refused...
     with pytest.raises(TypeError):
-        _pitfalls.fib_typed_argument(Index(5))
-    # ...and a huge negative number never reaches our `n < 0` check.
+        _pitfalls.fib_typed_argument(Index(10))
+    # ...and a huge negative number never reaches fib()'s `n >= 0` check.
     with pytest.raises(OverflowError):
         _pitfalls.fib_typed_argument(-(2**100))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="must be >= 0"):
         _pitfalls.fib_typed_argument(-1)
 
 
 def test_pitfall_py_ssize_t_parameter_uses_index():
     with pytest.raises(TypeError):
         _pitfalls.fib_ssize_t_argument(2.5)
-    assert _pitfalls.fib_ssize_t_argument(Index(5)) == 5
+    assert _pitfalls.fib_ssize_t_argument(Index(10)) == 55
     with pytest.raises(OverflowError):  # still not the contract's ValueError
         _pitfalls.fib_ssize_t_argument(-(2**100))
 
@@ -128,15 +147,15 @@ def test_pitfall_c_arithmetic_wraps_silently():
 
 def test_except_minus_one_propagates():
     assert _pitfalls.call_digit_except("7") == 7
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="invalid literal"):
         _pitfalls.call_digit_except("x")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not a digit"):
         _pitfalls.call_digit_except("12")
 
 
 def test_except_question_mark_allows_minus_one():
     assert _pitfalls.call_signed_digit("-1") == -1  # a real -1, not an error
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="invalid literal"):
         _pitfalls.call_signed_digit("x")
 
 
@@ -144,4 +163,5 @@ def test_noexcept_swallows_the_exception(monkeypatch):
     seen = []
     monkeypatch.setattr(sys, "unraisablehook", seen.append)
     assert _pitfalls.call_digit_noexcept("x") == 0  # wrong answer, no exception
-    assert len(seen) == 1 and isinstance(seen[0].exc_value, ValueError)
+    assert len(seen) == 1
+    assert isinstance(seen[0].exc_value, ValueError)

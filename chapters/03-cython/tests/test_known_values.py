@@ -58,7 +58,7 @@ def test_most_common(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "call, error",
+    ("call", "error"),
     [
         (lambda: recipes_cython.fib(-1), ValueError),
         (lambda: recipes_cython.fib(-(2**100)), ValueError),
@@ -66,7 +66,7 @@ def test_most_common(tmp_path):
         (lambda: recipes_cython.fib(2**100), OverflowError),
         (lambda: recipes_cython.fib(1.0), TypeError),
         (lambda: recipes_cython.fib(n=3), TypeError),  # positional-only
-        (lambda: recipes_cython.fib(), TypeError),
+        (recipes_cython.fib, TypeError),  # no argument
         (lambda: recipes_cython.calc_pi(10001), ValueError),
         (lambda: recipes_cython.calc_pi(2**100), ValueError),
         (lambda: recipes_cython.calc_pi(-(2**100)), ValueError),

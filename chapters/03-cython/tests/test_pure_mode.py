@@ -42,7 +42,7 @@ def test_compiled_and_interpreted_agree(interpreted, digits):
     assert interpreted.calc_pi(digits) == expected
 
 
-@pytest.mark.parametrize("bad, error", [(-1, ValueError), (10001, ValueError), (2**100, ValueError), (2.0, TypeError)])
+@pytest.mark.parametrize(("bad", "error"), [(-1, ValueError), (10001, ValueError), (2**100, ValueError), (2.0, TypeError)])
 def test_same_errors_both_ways(interpreted, bad, error):
     for module in (_pure_mode, interpreted):
         with pytest.raises(error):

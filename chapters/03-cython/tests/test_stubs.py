@@ -9,6 +9,6 @@ MODULES = ["recipes_cython"]  # stubtest also checks every submodule that has a 
 def test_stubs_match_the_compiled_modules(tmp_path):
     done = subprocess.run(
         [sys.executable, "-m", "mypy.stubtest", *MODULES],
-        capture_output=True, text=True, cwd=tmp_path,  # cwd: not the chapter's src/
+        capture_output=True, text=True, check=False, cwd=tmp_path,  # cwd: not the chapter's src/
     )
     assert done.returncode == 0, done.stdout + done.stderr

@@ -1,4 +1,4 @@
-"""The five recipes in typed Cython (compiled from _recipes.pyx).
+"""The recipes in typed Cython: the binding _recipes.pyx over the plain core _core.pyx.
 
 Also here: recipes_cython.untyped, the same recipes as plain Python compiled by
 Cython (the "before" of the chapter's before-and-after), and

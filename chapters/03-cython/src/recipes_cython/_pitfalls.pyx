@@ -3,35 +3,30 @@ README quotes them and its tests check that they behave as the comments say."""
 
 from libc.stdint cimport uint64_t
 
+from recipes_cython._recipes import fib
+
 __all__ = ["call_digit_except", "call_digit_noexcept", "call_signed_digit",
            "fib_ssize_t_argument", "fib_typed_argument", "fib_wrapping"]
 
 
 # --8<-- [start:pitfall_typed_argument]
 def fib_typed_argument(long long n, /):
-    """The argument check of fib() with the parameter declared as a C long long.
+    """fib() behind a parameter declared as a C long long.
 
     Cython converts the argument before our code runs, and for C integer types other
     than Py_ssize_t it calls __int__, not __index__ (as CPython itself did before
-    3.10). So fib_typed_argument(2.5) silently truncates to 2, and an object with only
-    __index__ is rejected. A value outside long long raises OverflowError during the
-    conversion, so -2**100 is an OverflowError where the contract wants ValueError."""
-    if n < 0:
-        raise ValueError(f"fib() argument must be >= 0, got {n}")
-    if n > 93:
-        raise OverflowError(f"fib() argument must be <= 93, got {n}")
-    return n
+    3.10). So fib_typed_argument(2.5) silently truncates to fib(2), and an object with
+    only __index__ is rejected. A value outside long long raises OverflowError during
+    the conversion, so -2**100 is an OverflowError where the contract wants ValueError:
+    fib() never sees it."""
+    return fib(n)
 
 
 def fib_ssize_t_argument(Py_ssize_t n, /):
     """The same with Py_ssize_t, the one C integer type that Cython converts with
     __index__ (PyNumber_Index): floats are rejected and __index__ objects accepted.
     Out-of-range values are still an OverflowError from the conversion."""
-    if n < 0:
-        raise ValueError(f"fib() argument must be >= 0, got {n}")
-    if n > 93:
-        raise OverflowError(f"fib() argument must be <= 93, got {n}")
-    return n
+    return fib(n)
 # --8<-- [end:pitfall_typed_argument]
 
 

@@ -1,7 +1,8 @@
 # Hand-written: Cython does not generate stubs. tests/test_stubs.py checks this file
 # against the compiled module with mypy's stubtest.
 import os
-from typing import Iterable, SupportsIndex, final
+from collections.abc import Iterable
+from typing import SupportsIndex, final
 
 __all__ = ["LinearRecurrence", "calc_pi", "fib", "fib_recursive", "most_common"]
 

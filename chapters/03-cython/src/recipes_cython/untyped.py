@@ -1,10 +1,12 @@
-"""The five recipes as plain, untyped Python, compiled by Cython as they are.
+"""The recipes as plain, untyped Python, compiled by Cython as they are.
 
 This is the "before" of the before-and-after: no cdef, no C types, no directives.
 Cython still turns every line into C, but each line calls the C API on Python
 objects (every `+` is PyNumber_Add on two ints), so the gain over the interpreter is
-modest. And it never releases the GIL: only code on C types can run without it. Compare `cython -a` of this file with that of _recipes.pyx: here nearly every
-line is yellow. The logic is the reference chapter's, written out again so that the
+modest. And it never releases the GIL: only code on C types can run without it.
+Compare `cython -a` of this file with that of _core.pyx: here nearly every line is
+yellow. The logic and the error messages are the reference chapter's, written out
+again (without its type annotations, which Cython would read as C types) so that the
 chapter stays standalone.
 """
 
@@ -14,24 +16,27 @@ import threading
 from collections import Counter, deque
 from operator import index
 
+FIB_MAX_N = 93  # the largest n with F(n) < 2**64
+PI_MAX_DIGITS = 10_000  # the most decimal places calc_pi computes
+PI_GUARD_DIGITS = 8  # extra spigot digits, so the held predigit/nines never reach the kept ones
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
-GUARD_DIGITS = 8  # extra spigot digits, so the held predigit/nines never reach the kept ones
 
 
 # --8<-- [start:fib]
 def _fib_argument(n, function):
     n = index(n)  # operator.index(): int, bool, __index__; TypeError for float, str, ...
+    # No message quotes the argument: str() of an int beyond 4300 digits would raise.
     if n < 0:
-        raise ValueError(f"{function}() argument must be >= 0, got {n}")
-    if n > 93:
+        raise ValueError(f"{function}() argument must be >= 0")
+    if n > FIB_MAX_N:
         raise OverflowError(
-            f"{function}() argument must be <= 93 (F(94) does not fit in 64 bits), got {n}")
+            f"{function}() argument must be <= {FIB_MAX_N}: the result would not fit in 64 bits")
     return n
 
 
 def fib(n, /):
-    """fib(n, /) -> int: the n-th Fibonacci number, 0 <= n <= 93."""
+    """fib(n, /) -> int: the n-th Fibonacci number, 0 <= n <= FIB_MAX_N."""
     a, b = 0, 1
     for _ in range(_fib_argument(n, "fib")):
         a, b = b, a + b  # Python ints never overflow: b = F(n+1) is harmless here
@@ -55,11 +60,10 @@ def fib_recursive(n, /):
 # --8<-- [start:linear_recurrence]
 def _int64_list(items, what):
     values = []
-    for position, item in enumerate(items):
+    for item in items:  # TypeError here if `items` is not iterable
         value = index(item)
         if not INT64_MIN <= value <= INT64_MAX:
-            raise OverflowError(f"LinearRecurrence() {what}[{position}] = {value} "
-                                f"does not fit in a signed 64-bit integer")
+            raise OverflowError(f"LinearRecurrence {what} must fit in signed 64 bits")
         values.append(value)
     return values
 
@@ -74,16 +78,16 @@ class LinearRecurrence:
     """LinearRecurrence(coefficients, initial, /): a_{n+k} = sum of c_i * a_{n+i},
     in checked signed 64-bit arithmetic."""
 
-    __slots__ = ("_coefficients", "_window", "_overflowed", "_lock")
+    __slots__ = ("_coefficients", "_lock", "_overflowed", "_window")
 
     def __init__(self, coefficients, initial, /):
         coefficients = _int64_list(coefficients, "coefficients")
-        initial = _int64_list(initial, "initial")
+        initial = _int64_list(initial, "initial values")
         if not coefficients:
-            raise ValueError("LinearRecurrence() needs at least one coefficient")
+            raise ValueError("LinearRecurrence needs at least one coefficient")
         if len(coefficients) != len(initial):
-            raise ValueError(f"LinearRecurrence() got {len(coefficients)} "
-                             f"coefficients but {len(initial)} initial values")
+            raise ValueError(f"LinearRecurrence needs as many initial values as coefficients "
+                             f"(got {len(initial)} for {len(coefficients)})")
         self._coefficients = coefficients
         self._window = deque(initial)  # the terms known but not yet returned
         self._overflowed = False
@@ -97,12 +101,11 @@ class LinearRecurrence:
     def __next__(self):
         with self._lock:
             if not self._window:
-                raise OverflowError("LinearRecurrence: the next term does not fit "
-                                    "in a signed 64-bit integer")
+                raise OverflowError("the next term of this LinearRecurrence overflows signed 64 bits")
             if not self._overflowed:
                 try:
                     total = 0
-                    for c, a in zip(self._coefficients, self._window):
+                    for c, a in zip(self._coefficients, self._window, strict=True):
                         total = _checked(total + _checked(c * a))
                     self._window.append(total)
                 except OverflowError:
@@ -120,7 +123,7 @@ def most_common(path, n, /):
                         f"not {type(text_path).__name__}")
     n = index(n)
     if n < 0:
-        raise ValueError(f"most_common() n must be >= 0, got {n}")
+        raise ValueError("most_common() n must be >= 0")
     with open(path, "rb") as file:
         data = file.read()
     data.decode("utf-8")  # only to raise UnicodeDecodeError on bad input
@@ -132,11 +135,11 @@ def most_common(path, n, /):
 
 # --8<-- [start:calc_pi]
 def calc_pi(digits, /):
-    """calc_pi(digits, /) -> str: pi truncated to `digits` decimals, 0..10000."""
+    """calc_pi(digits, /) -> str: pi truncated to `digits` decimals, 0..PI_MAX_DIGITS."""
     digits = index(digits)
-    if not 0 <= digits <= 10000:
-        raise ValueError(f"calc_pi() digits must be between 0 and 10000, got {digits}")
-    n = digits + 1 + GUARD_DIGITS
+    if not 0 <= digits <= PI_MAX_DIGITS:
+        raise ValueError(f"calc_pi() digits must be between 0 and {PI_MAX_DIGITS}")
+    n = digits + 1 + PI_GUARD_DIGITS
     size = 10 * n // 3 + 1
     a = [2] * size
     out = []

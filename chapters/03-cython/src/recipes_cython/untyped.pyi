@@ -1,12 +1,15 @@
 # Hand-written stub for the module compiled from untyped.py.
 import os
-from typing import Iterable, SupportsIndex
+from collections.abc import Iterable
+from typing import SupportsIndex
 
 __all__ = ["LinearRecurrence", "calc_pi", "fib", "fib_recursive", "most_common"]
 
+FIB_MAX_N: int
+PI_MAX_DIGITS: int
+PI_GUARD_DIGITS: int
 INT64_MIN: int
 INT64_MAX: int
-GUARD_DIGITS: int
 
 def fib(n: SupportsIndex, /) -> int: ...
 def fib_recursive(n: SupportsIndex, /) -> int: ...

@@ -1,0 +1,69 @@
+# The core's definition file: what _core.pyx defines and other Cython modules may
+# `cimport` (here the binding, _recipes.pyx). Cython's docs call this "Sharing
+# Declarations Between Cython Modules". Only C types: no Python object appears here,
+# every function is `noexcept nogil`, and failures are reported as a Status.
+
+from libc.stdint cimport int64_t, uint64_t
+
+# --8<-- [start:core_declarations]
+# The contract's limits (docs/contract.md in the cookbook repository), spelled as in
+# every chapter. An anonymous `cdef enum` is a compile-time C constant.
+cdef enum:
+    FIB_MAX_N = 93          # the largest n with F(n) < 2**64
+    PI_MAX_DIGITS = 10000   # the most decimal places calc_pi computes
+
+# What a core function reports. The binding turns each one into a Python exception.
+cdef enum Status:
+    OK = 0
+    ARGUMENT_NEGATIVE       # fib, fib_recursive, most_common: n < 0
+    ARGUMENT_TOO_LARGE      # fib, fib_recursive: n > FIB_MAX_N
+    DIGITS_OUT_OF_RANGE     # calc_pi: digits < 0 or digits > PI_MAX_DIGITS
+    NO_COEFFICIENTS         # LinearRecurrence: the coefficient list is empty
+    LENGTHS_DIFFER          # LinearRecurrence: not one initial value per coefficient
+    TERM_OVERFLOWS          # LinearRecurrence: the term due overflowed signed 64 bits
+    OS_ERROR                # most_common: open/read failed, see WordCounts.os_errno
+    NOT_UTF8                # most_common: the file is not UTF-8
+    NO_MEMORY
+
+# F(n) into *result. n is a long long: the binding saturates any Python int into it.
+cdef Status fib(long long n, uint64_t *result) noexcept nogil
+cdef Status fib_recursive(long long n, uint64_t *result) noexcept nogil
+
+# LinearRecurrence: the state of one iterator. The two arrays belong to the caller
+# (the binding keeps them in the Python object) and must outlive the state.
+cdef struct Recurrence:
+    const int64_t *coefficients  # c_0 .. c_{k-1}
+    int64_t *window              # the last k terms, a ring buffer
+    size_t k                     # the order: number of coefficients and of terms kept
+    size_t oldest                # where the oldest term of the window is
+    size_t left                  # terms in the window not yet returned
+    bint overflowed              # the term after the window did not fit: compute no more
+
+cdef Status recurrence_init(Recurrence *state, const int64_t *coefficients,
+                            size_t coefficient_count, int64_t *initial,
+                            size_t initial_count) noexcept nogil
+cdef Status recurrence_next(Recurrence *state, int64_t *term) noexcept nogil
+
+# most_common: a counted word, and what the count leaves behind.
+cdef struct WordCount:
+    uint64_t hash     # kept, so growing the table never hashes a word again
+    const char *word  # points into WordCounts.text: a word is never copied
+    size_t length     # in bytes
+    size_t count      # 0 marks an empty slot of the table
+
+cdef struct WordCounts:
+    char *text          # the whole file; lowercased in place once it proved to be UTF-8
+    size_t text_length
+    WordCount *top      # the most common words, most common first
+    size_t top_length
+    int os_errno        # for OS_ERROR: the errno of the failed call
+
+# Two steps, so that n is checked before the binding even encodes the path (the
+# contract's order): most_common_limit checks n and turns it into a count of words.
+cdef Status most_common_limit(long long n, size_t *limit) noexcept nogil
+cdef Status most_common(const char *path, size_t limit, WordCounts *result) noexcept nogil
+cdef void most_common_free(WordCounts *result) noexcept nogil
+
+# calc_pi: *text is a new malloc() buffer of *length ASCII characters; free() it.
+cdef Status calc_pi(long long digits, char **text, size_t *length) noexcept nogil
+# --8<-- [end:core_declarations]
