@@ -51,8 +51,12 @@ nox.options.error_on_missing_interpreters = True
 # cpython, bindgen, ...) is reused by the next instead of being built again.
 os.environ.setdefault("CARGO_TARGET_DIR", str(CACHE / "cargo-target"))
 
-CONFORMANCE_DEPS = ["pytest>=8", "hypothesis>=6.100", "psutil>=5.9"]
-BENCH_DEPS = ["pyperf>=2.8", "matplotlib>=3.8"]
+CONFORMANCE_DEPS = ["pytest>=8", "hypothesis>=6.100", "psutil>=5.9", "numpy>=1.23"]
+RECIPES = tomllib.loads((CHAPTERS_DIR / "recipes.toml").read_text())["recipe"]
+# What users would pick instead of a recipe (Numba, SciPy, pandas for ewma) is benchmarked too,
+# in the benchmark's environment only: no chapter depends on them.
+ALTERNATIVE_DEPS = sorted({p for recipe in RECIPES for alt in recipe.get("alternative", []) for p in alt["requires"]})
+BENCH_DEPS = ["pyperf>=2.8", "matplotlib>=3.8", *ALTERNATIVE_DEPS]
 DOCS_DEPS = [
     "mkdocs>=1.6,<2", "mkdocs-material>=9.5,<10", "mkdocs-jupyter>=0.26", "pymdown-extensions>=10.8",
     "ipykernel>=6.29", "nbformat>=5.10", "Cython>=3.0",

@@ -35,7 +35,7 @@ sys.path.insert(0, str(HERE))
 
 import corpus  # noqa: E402
 import report  # noqa: E402
-from worker import FLOOR, WORKLOADS  # noqa: E402
+from worker import ALTERNATIVES, FLOOR, WORKLOADS  # noqa: E402
 
 REFERENCE, CAPI = "recipes_python", "recipes_capi"
 QUICK = ["--processes", "3", "--values", "3", "--warmups", "1", "--min-time", "0.05"]
@@ -169,7 +169,7 @@ def run_module(name: str, workloads: list[str], corpus_path: Path, pyperf_args: 
         raise SystemExit(f"bench: {name} failed:\n{done.stdout}\n{done.stderr}")
     suite = pyperf.BenchmarkSuite.load(str(out))
     results = {b.get_name(): summarise(b) for b in suite.get_benchmarks()}
-    shown = "  ".join(f"{w} {report.fmt_time(results[w]['median'])}" for w in workloads)
+    shown = "  ".join(f"{w} {report.fmt_time(results[w]['median'])}" for w in workloads if w in results)
     print(f"bench: {name:<26} {shown}  ({time.perf_counter() - t0:.0f} s)", flush=True)
     return results
 
@@ -229,6 +229,17 @@ def main(argv=None):
     with_floor = any("floor" in WORKLOADS[w] for w in workloads)
     floor = run_module(FLOOR, workloads, corpus_path, pyperf_args, raw_dir) if with_floor else {}
     results = {name: run_module(name, workloads, corpus_path, pyperf_args, raw_dir) for name in names}
+    # What a user would pick instead (Numba, SciPy, pandas for ewma), where installed: rows of their own
+    for name, alternative in ALTERNATIVES.items():
+        if any(WORKLOADS[w]["recipe"] == alternative["recipe"] for w in workloads):
+            if all(installed(package) for package in alternative["requires"]):
+                table[name] = {"module": name, "chapter": None, "folder": None, "technology": alternative["label"],
+                               "label": alternative["label"], "variant": False, "alternative": True}
+                names.append(name)
+                mine = [w for w in workloads if WORKLOADS[w]["recipe"] == alternative["recipe"]]
+                results[name] = run_module(name, mine, corpus_path, pyperf_args, raw_dir)
+            else:
+                print(f"bench: {alternative['label']} left out: pip install {' '.join(alternative['requires'])}", flush=True)
     data = {
         "schema": 1,
         "environment": environment(mode, corpus_path),

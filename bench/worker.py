@@ -24,14 +24,27 @@ RECIPES = Path(__file__).resolve().parents[1] / "chapters" / "recipes.toml"
 FLOOR = "floor"  # the pseudo-module: a C built-in called like the recipe, in the workloads that name a `floor`
 
 
-def workloads() -> dict[str, dict]:
-    """Every workload of every recipe, by id, in the order of the recipe list."""
+ALTERNATIVE = "alternative"  # pseudo-modules alternative:<recipe slug>:<index>, what users pick instead
+
+
+def recipes() -> list[dict]:
     with open(RECIPES, "rb") as f:
-        recipes = tomllib.load(f)["recipe"]
-    return {w["id"]: w for recipe in recipes for w in recipe["workload"]}
+        return tomllib.load(f)["recipe"]
+
+
+def workloads() -> dict[str, dict]:
+    """Every workload of every recipe, by id, in the order of the recipe list (with its recipe's slug)."""
+    return {w["id"]: {**w, "recipe": recipe["slug"]} for recipe in recipes() for w in recipe["workload"]}
+
+
+def alternatives() -> dict[str, dict]:
+    """What a user would pick instead of a recipe, by pseudo-module name: alternative:<slug>:<index>."""
+    return {f"{ALTERNATIVE}:{recipe['slug']}:{i}": {**alt, "recipe": recipe["slug"]}
+            for recipe in recipes() for i, alt in enumerate(recipe.get("alternative", []))}
 
 
 WORKLOADS = workloads()
+ALTERNATIVES = alternatives()
 
 
 def timing_function(expression: str, inner: int, namespace: dict):
@@ -77,10 +90,21 @@ def main():
             if "floor" not in workload:
                 continue
             expression, namespace = workload["floor"], vars(builtins)
+        elif args.module.startswith(ALTERNATIVE + ":"):
+            alternative = ALTERNATIVES[args.module]
+            if alternative["recipe"] != workload["recipe"]:
+                continue
+            namespace = {"numpy": importlib.import_module("numpy")}
+            exec(workload.get("setup", ""), namespace)  # the workload's data, e.g. x
+            exec(alternative["setup"], namespace)  # the alternative's imports and functions
+            expression = alternative["timed"]  # on the workload's data: every ewma workload names it x
         else:
             module = importlib.import_module(args.module)
-            expression = workload["timed"]
             namespace = {"corpus": args.corpus, "islice": islice, **vars(module)}
+            if "setup" in workload:
+                namespace["numpy"] = importlib.import_module("numpy")
+                exec(workload["setup"], namespace)  # the workload's data, made once per worker
+            expression = workload["timed"]
         time_it = timing_function(expression, workload["inner"], namespace)
         runner.bench_time_func(workload_id, time_it, inner_loops=workload["inner"])
 

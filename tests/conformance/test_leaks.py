@@ -26,6 +26,10 @@ PROBE = textwrap.dedent(
     from support import rss_bytes, Index
     m = importlib.import_module({name!r})
     path, bad, missing = {text!r}, {bad!r}, {missing!r}
+    import array, numpy
+    series = numpy.random.default_rng(1).standard_normal(100)
+    strided, float32, grid = series[::-3], series.astype(numpy.float32), numpy.zeros((3, 3))
+    doubles = array.array("d", series)
 
     def swallow(call, *args):
         try:
@@ -62,6 +66,14 @@ PROBE = textwrap.dedent(
             swallow(m.most_common, None, 3)
         for i in range(500):
             m.calc_pi(100)
+        for i in range(20_000):
+            m.ewma(series, 0.5)
+            m.ewma(strided, 0.5)
+            swallow(m.ewma, series, 2.0)
+            swallow(m.ewma, float32, 0.5)
+            swallow(m.ewma, grid, 0.5)
+            swallow(m.ewma, None, 0.5)
+            swallow(m.ewma, doubles, "x")
         gc.collect()
 
     one_round()

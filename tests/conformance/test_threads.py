@@ -83,9 +83,9 @@ def big_text(tmp_path_factory):
     return path
 
 
-@pytest.mark.releases_gil
-def test_native_most_common_releases_the_gil(native, big_text):
-    """While most_common reads and counts, another Python thread keeps running.
+def share_of_time_another_thread_runs(call, repeats=3):
+    """Run call() while another Python thread counts; return (seconds, the best share of the call
+    during which the counter ran, against its free-running rate).
 
     If the call held the GIL, the counting thread would be frozen for the whole call: it could
     only run for a switch interval or two around it. If the GIL is released it runs throughout.
@@ -98,7 +98,7 @@ def test_native_most_common_releases_the_gil(native, big_text):
         while not stop.is_set():
             ticks += 1
 
-    native.most_common(big_text, 1)  # warm the page cache
+    call()  # warm up (the page cache, the allocator)
     old_interval = sys.getswitchinterval()
     sys.setswitchinterval(0.001)
     thread = threading.Thread(target=count)
@@ -107,18 +107,23 @@ def test_native_most_common_releases_the_gil(native, big_text):
         t0, before = time.perf_counter(), ticks
         time.sleep(0.2)  # the main thread idles: this is the counter's free-running rate
         rate = (ticks - before) / (time.perf_counter() - t0)
-        fractions = []
-        for _ in range(3):
+        shares = []
+        for _ in range(repeats):
             t0, before = time.perf_counter(), ticks
-            native.most_common(big_text, 10)
+            call()
             elapsed, advanced = time.perf_counter() - t0, ticks - before
-            fractions.append(advanced / (rate * elapsed))
+            shares.append(advanced / (rate * elapsed))
     finally:
         stop.set()
         thread.join()
         sys.setswitchinterval(old_interval)
+    return elapsed, max(shares)
+
+
+@pytest.mark.releases_gil
+def test_native_most_common_releases_the_gil(native, big_text):
+    """While most_common reads and counts, another Python thread keeps running."""
+    elapsed, share = share_of_time_another_thread_runs(lambda: native.most_common(big_text, 10))
     # Held GIL: a few milliseconds of ticks out of a call of tens of milliseconds or more.
     assert elapsed > 0.02, f"most_common took only {elapsed * 1000:.1f} ms: the test file is too small to tell"
-    assert max(fractions) > 0.3, (
-        f"the other thread ran for only {max(fractions):.0%} of the call: most_common holds the GIL"
-    )
+    assert share > 0.3, f"the other thread ran for only {share:.0%} of the call: most_common holds the GIL"

@@ -12,11 +12,14 @@ from __future__ import annotations
 import heapq
 import operator
 import os
+import sys
 import threading
 from collections import Counter, deque
 from collections.abc import Iterable
 
-__all__ = ["LinearRecurrence", "calc_pi", "fib", "fib_recursive", "most_common"]
+import numpy as np
+
+__all__ = ["LinearRecurrence", "calc_pi", "ewma", "fib", "fib_recursive", "most_common"]
 
 # The largest n whose Fibonacci number fits in an unsigned 64-bit integer:
 # F(93) = 12200160415121876738 < 2**64 <= F(94).
@@ -194,3 +197,44 @@ def calc_pi(digits: int, /) -> str:
     text = "".join(map(str, out[1 : digits + 2]))  # out[0] is the spigot's leading 0
     return text if digits == 0 else text[0] + "." + text[1:]
 # --8<-- [end:calc_pi]
+
+
+# --8<-- [start:ewma]
+# Buffer formats (struct syntax) that mean a C double in this machine's byte order: "d" and "@d"
+# are native, "=d" is standard size in native order, "<d" is little-endian (ctypes writes that).
+NATIVE_DOUBLE_FORMATS = ("d", "@d", "=d", "<d" if sys.byteorder == "little" else ">d")
+
+
+def _real(value: object, name: str) -> float:
+    """A real number as PyFloat_AsDouble takes it: __float__, else __index__; never a str or bytes."""
+    kind = type(value)
+    if hasattr(kind, "__float__"):  # float, numpy.float64, Fraction, Decimal, ...
+        return float(value)
+    if hasattr(kind, "__index__"):  # int, bool, numpy integers: OverflowError beyond a double
+        return float(operator.index(value))
+    raise TypeError(f"{name} must be a real number, not {kind.__name__}")
+
+
+def ewma(values: object, alpha: float, /) -> np.ndarray:
+    """The exponentially weighted moving average of a 1-D buffer of float64, as a new array.
+
+    y[0] = x[0]; y[i] = alpha * x[i] + (1 - alpha) * y[i - 1], with 0 < alpha <= 1.
+    """
+    with memoryview(values) as view:  # TypeError for a non-buffer; released on every path
+        if view.ndim != 1:
+            raise ValueError(f"ewma() values must be one-dimensional, got {view.ndim} dimensions")
+        if view.format not in NATIVE_DOUBLE_FORMATS:
+            raise TypeError(f"ewma() values must be float64 (buffer format 'd'), got format {view.format!r}")
+        alpha = _real(alpha, "ewma() alpha")
+        if not 0.0 < alpha <= 1.0:  # NaN fails both comparisons
+            raise ValueError("ewma() alpha must be > 0 and <= 1")
+        xs = np.array(view, dtype=np.float64).tolist()  # a copy, in logical order whatever the strides
+    beta = 1.0 - alpha
+    out = np.empty(len(xs), dtype=np.float64)
+    y = 0.0
+    for i, x in enumerate(xs):
+        # Python rounds each product before adding them: no fused multiply-add, as the contract asks
+        y = x if i == 0 else alpha * x + beta * y
+        out[i] = y
+    return out
+# --8<-- [end:ewma]
