@@ -6,11 +6,14 @@ arithmetic and hand-made cases. The contract's own errors are checked word for w
 chapter must raise them with exactly these messages.
 """
 
+import array
+import contextlib
 import itertools
 import operator
 import re
 import threading
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -242,3 +245,68 @@ def test_one_iterator_shared_by_threads():
     for t in threads:
         t.join()
     assert sorted(out) == list(range(40_000))
+
+
+# --- ewma ------------------------------------------------------------------------------------
+
+
+def ewma_by_definition(xs, alpha):
+    """The contract's formula, written out once more without NumPy."""
+    out, beta = [], 1.0 - alpha
+    for i, x in enumerate(xs):
+        out.append(x if i == 0 else alpha * x + beta * out[-1])
+    return out
+
+
+def test_ewma_follows_the_formula():
+    xs = [1.0, 2.0, -3.5, 1e300, float("inf"), 0.25]
+    for alpha in (1.0, 0.5, 0.1, 1e-300):
+        expected = np.array(ewma_by_definition(xs, alpha))  # alpha = 1 makes 0 * inf: NaN, as IEEE says
+        assert np.array_equal(r.ewma(np.array(xs), alpha).view(np.uint64), expected.view(np.uint64))
+
+
+def test_ewma_alpha_one_copies_the_input():
+    xs = np.array([3.0, -1.0, 2.5])
+    result = r.ewma(xs, 1)
+    assert result.tolist() == xs.tolist()
+    assert not np.shares_memory(result, xs)
+
+
+@pytest.mark.parametrize(
+    ("values", "error", "text"),
+    [
+        (np.zeros((2, 2)), ValueError, "ewma() values must be one-dimensional, got 2 dimensions"),
+        (np.array(1.0), ValueError, "ewma() values must be one-dimensional, got 0 dimensions"),
+        (np.zeros(2, np.float32), TypeError, "ewma() values must be float64 (buffer format 'd'), got format 'f'"),
+        (array.array("q", [1]), TypeError, "ewma() values must be float64 (buffer format 'd'), got format 'q'"),
+    ],
+    ids=["2-D", "0-d", "float32", "int64"],
+)
+def test_ewma_value_errors(values, error, text):
+    with pytest.raises(error, match=re.escape(text)):
+        r.ewma(values, 0.5)
+
+
+@pytest.mark.parametrize("alpha", [0, -1, 1.5, float("nan"), float("inf")])
+def test_ewma_alpha_range(alpha):
+    with pytest.raises(ValueError, match=re.escape("ewma() alpha must be > 0 and <= 1")):
+        r.ewma(np.ones(3), alpha)
+
+
+@pytest.mark.parametrize("alpha", ["0.5", b"0.5", None, 0.5j])
+def test_ewma_alpha_must_be_a_real_number(alpha):
+    with pytest.raises(TypeError, match=r"ewma\(\) alpha must be a real number"):
+        r.ewma(np.ones(3), alpha)
+
+
+def test_ewma_alpha_too_large_for_a_double():
+    with pytest.raises(OverflowError, match="int too large to convert to float"):
+        r.ewma(np.ones(3), 10**400)
+
+
+def test_ewma_releases_the_buffer_on_errors():
+    values = array.array("d", [1.0, 2.0])
+    for alpha in (0.5, 2.0, "x"):
+        with contextlib.suppress(ValueError, TypeError):
+            r.ewma(values, alpha)
+        values.append(3.0)  # BufferError if a buffer of it were still exported
