@@ -12,9 +12,17 @@ import pathlib
 import re
 import sys
 
+import numpy as np
 import pytest
 
-from recipes_capi import LinearRecurrence, calc_pi, fib, fib_recursive, most_common
+from recipes_capi import (
+    LinearRecurrence,
+    calc_pi,
+    ewma,
+    fib,
+    fib_recursive,
+    most_common,
+)
 
 HUGE = 10**5000  # more digits than str() of an int accepts
 
@@ -277,3 +285,62 @@ def test_error_paths_free_their_c_buffers(tmp_path):
     churn()
     gc.collect()
     assert rss_bytes() - before < 50 * 1024 * 1024
+
+
+ALPHA_RANGE = "ewma() alpha must be > 0 and <= 1"
+
+
+class Real:
+    def __init__(self, value):
+        self.value = value
+
+    def __float__(self):
+        return self.value
+
+
+@pytest.mark.parametrize(
+    "alpha",
+    [0, 0.0, -0.0, -1.0, -1, 1.0000000000000002, 2, float("nan"), float("inf"), -float("inf"), False,
+     Real(1.5), Index(2), np.float64("nan"), 2**1023],
+    ids=repr,
+)
+def test_ewma_alpha_range(alpha):
+    with pytest.raises(ValueError, match=message(ALPHA_RANGE)):
+        ewma(np.ones(3), alpha)
+
+
+def test_ewma_alpha_conversion():
+    values = np.array([1.0, 3.0])
+    # float() of the argument, as PyFloat_AsDouble takes it: __float__, else __index__
+    for alpha in [0.5, True, Real(0.5), Index(1), np.float32(0.5), np.int64(1)]:
+        assert ewma(values, alpha).tolist() == [1.0, 3.0 * float(alpha) + (1.0 - float(alpha)) * 1.0]
+    for bad in ["0.5", b"0.5", None, 0.5j, [0.5]]:  # never parsed from a string
+        with pytest.raises(TypeError):
+            ewma(values, bad)
+    for huge in [HUGE, -HUGE, 2**1024, Index(2**1024)]:  # CPython's own error, even beyond str()'s limit
+        with pytest.raises(OverflowError, match=message("int too large to convert to float")):
+            ewma(values, huge)
+    with pytest.raises(KeyError, match="from __index__"):  # propagated unchanged
+        ewma(values, BrokenIndex())
+    # -1.0 is a valid double and an error marker at once: only PyErr_Occurred tells
+    with pytest.raises(ValueError, match=message(ALPHA_RANGE)):
+        ewma(values, -1.0)
+
+
+def test_ewma_checks_values_before_alpha():
+    with pytest.raises(TypeError, match="float64"):  # the format, not the str alpha
+        ewma(np.zeros(2, np.float32), "x")
+    with pytest.raises(ValueError, match="one-dimensional"):
+        ewma(np.zeros((2, 2)), 2.0)
+    with pytest.raises(TypeError):  # no buffer at all: the buffer protocol's own TypeError
+        ewma([1.0, 2.0], 2.0)
+
+
+def test_ewma_argument_count_and_keywords():
+    values = np.ones(2)
+    with pytest.raises(TypeError, match=re.escape("ewma() takes exactly 2 arguments (1 given)")):
+        ewma(values)
+    with pytest.raises(TypeError, match=re.escape("ewma() takes exactly 2 arguments (3 given)")):
+        ewma(values, 0.5, 1)
+    with pytest.raises(TypeError, match="keyword"):
+        ewma(values, alpha=0.5)

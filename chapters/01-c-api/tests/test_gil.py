@@ -6,9 +6,10 @@ import threading
 import time
 from contextlib import contextmanager
 
+import numpy as np
 import pytest
 
-from recipes_capi import LinearRecurrence, calc_pi, fib_recursive, most_common
+from recipes_capi import LinearRecurrence, calc_pi, ewma, fib_recursive, most_common
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +84,20 @@ def test_calc_pi_releases_the_gil():
 
 def test_fib_recursive_releases_the_gil():
     assert other_thread_ran_during(lambda: fib_recursive(32))
+
+
+def test_ewma_releases_the_gil():
+    values = np.random.default_rng(5).standard_normal(4_000_000)  # milliseconds of work
+    assert other_thread_ran_during(lambda: ewma(values, 0.1))
+
+
+@pytest.mark.skipif(getattr(sys, "_is_gil_enabled", lambda: True)() is False,
+                    reason="free-threaded build: there is no GIL to keep")
+def test_short_ewma_keeps_the_gil():
+    # Below EWMA_RELEASE_GIL_FROM values the call is over in microseconds, and releasing the
+    # GIL would only invite a wait for it: the counter must not move, as in the control.
+    values = np.random.default_rng(5).standard_normal(16)
+    assert not other_thread_ran_during(lambda: [ewma(values, 0.1) for _ in range(2000)], attempts=2)
 
 
 def test_shared_iterator_hands_out_every_term_once():

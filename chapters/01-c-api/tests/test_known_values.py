@@ -2,9 +2,17 @@
 
 import itertools
 
+import numpy as np
 import pytest
 
-from recipes_capi import LinearRecurrence, calc_pi, fib, fib_recursive, most_common
+from recipes_capi import (
+    LinearRecurrence,
+    calc_pi,
+    ewma,
+    fib,
+    fib_recursive,
+    most_common,
+)
 
 PI_50 = "3.14159265358979323846264338327950288419716939937510"
 
@@ -66,3 +74,15 @@ def test_most_common(tmp_path):
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
     assert most_common(empty, 5) == []
+
+
+def test_ewma():
+    # Halves and quarters are exact in binary: these values need no tolerance.
+    assert ewma(np.array([1.0, 2.0, 3.0, 5.0]), 0.5).tolist() == [1.0, 1.5, 2.25, 3.625]
+    assert ewma(np.array([4.0, 0.0, 0.0]), 0.25).tolist() == [4.0, 3.0, 2.25]
+    assert ewma(np.array([3.0, -1.0, 7.0]), 1).tolist() == [3.0, -1.0, 7.0]  # alpha = 1: a copy
+    assert ewma(np.array([8.0, 4.0, 2.0, 1.0])[::-1], 0.5).tolist() == [1.0, 1.5, 2.75, 5.375]
+    assert ewma(np.empty(0), 0.5).shape == (0,)
+    # 0.1 is not exact: the bits are those of the formula, rounded step by step.
+    y1 = 0.1 * 2.0 + (1.0 - 0.1) * 1.0
+    assert ewma(np.array([1.0, 2.0, 3.0]), 0.1).tolist() == [1.0, y1, 0.1 * 3.0 + (1.0 - 0.1) * y1]

@@ -6,12 +6,22 @@ The tests compare counts before and after, never absolute values: those differ b
 Python versions (immortal objects since 3.12, borrowed stack references since 3.14).
 """
 
+import array
 import sys
+from fractions import Fraction
 
+import numpy as np
 import pytest
 
 import recipes_capi
-from recipes_capi import LinearRecurrence, calc_pi, fib, fib_recursive, most_common
+from recipes_capi import (
+    LinearRecurrence,
+    calc_pi,
+    ewma,
+    fib,
+    fib_recursive,
+    most_common,
+)
 
 
 class Index:
@@ -132,3 +142,37 @@ def test_instances_give_back_their_type_reference():
     assert_refcount_unchanged(cls, lambda: LinearRecurrence([1], [1]), times=1000)
     assert_refcount_unchanged(cls, swallow(ValueError, lambda: LinearRecurrence([], [])))
     assert_refcount_unchanged(cls, swallow(TypeError, lambda: LinearRecurrence([1.5], [1])))
+
+
+def test_ewma_arguments_are_borrowed():
+    # PyObject_GetBuffer keeps a reference to the exporter in view.obj, PyBuffer_Release
+    # drops it: a path that forgets the release leaks the whole input array.
+    values = np.random.default_rng(3).standard_normal(100)
+    alpha = float("0.25")  # a float of its own, not a cached constant
+    assert_refcount_unchanged(values, lambda: ewma(values, alpha))
+    assert_refcount_unchanged(alpha, lambda: ewma(values, alpha))
+    fraction = Fraction(1, 3)  # converted through __float__
+    assert_refcount_unchanged(fraction, lambda: ewma(values, fraction))
+    reversed_view = values[::-1]
+    assert_refcount_unchanged(reversed_view, lambda: ewma(reversed_view, 0.5))
+    doubles = array.array("d", values)
+    assert_refcount_unchanged(doubles, lambda: ewma(doubles, 0.5))
+    big = 10**400  # OverflowError from the conversion
+    for bad_alpha, error in [(2.0, ValueError), ("x", TypeError), (big, OverflowError)]:
+        assert_refcount_unchanged(values, swallow(error, lambda a=bad_alpha: ewma(values, a)))
+        assert_refcount_unchanged(bad_alpha, swallow(error, lambda a=bad_alpha: ewma(values, a)))
+    for bad_values, error in [(np.zeros(3, np.float32), TypeError), (np.zeros((2, 2)), ValueError), ([1.0], TypeError)]:
+        assert_refcount_unchanged(bad_values, swallow(error, lambda v=bad_values: ewma(v, 0.5)))
+
+
+def test_ewma_result_has_exactly_one_owner():
+    values = np.arange(10.0)
+    result = ewma(values, 0.5)
+    yardstick = np.empty(10)
+    assert sys.getrefcount(result) == sys.getrefcount(yardstick)
+    # ... and it holds no reference to anything: it owns its data, it has no base.
+    assert result.base is None
+    assert result.flags.owndata
+    before = sys.getrefcount(values)
+    del result
+    assert sys.getrefcount(values) == before

@@ -6,6 +6,8 @@
 // module must be built and run against that same version.
 #include <boost/python.hpp>
 
+#include <optional>
+
 #include "core.hpp"
 #include "python_glue.hpp"
 
@@ -109,6 +111,35 @@ bp::list most_common(const bp::object &path, const bp::object &n) {
 std::string calc_pi(const bp::object &digits) { return recipes::calc_pi(to_int64(digits)); }
 // --8<-- [end:bind_calc_pi]
 
+// --8<-- [start:bind_ewma]
+// Boost.Python has a NumPy extension, boost::python::numpy, but it is a
+// compiled library tied to the NumPy C API it was built against: Debian's
+// libboost_numpy 1.74 was built for NumPy 1.x and cannot initialise under
+// NumPy 2 (see README.md). So this layer needs nothing from NumPy at build
+// time: it reads the input through the buffer protocol and makes the result by
+// calling numpy.empty, a Python function like any other (python_glue.hpp).
+bp::object ewma(const bp::object &values, const bp::object &alpha) {
+    // The input buffer is declared first, so it is released last, on every
+    // path: after the GIL is back, after an exception too.
+    glue::held_buffer input;
+    recipes::strided_doubles x;
+    if (!glue::acquire_float64_vector(values.ptr(), &input, &x)) bp::throw_error_already_set();
+    double a;
+    if (!glue::real_argument(alpha.ptr(), &a)) bp::throw_error_already_set();
+    glue::held_buffer output;
+    // handle<> takes the new reference, and throws if the call raised.
+    bp::object result(bp::handle<>(glue::new_float64_array(x.size, &output)));
+    {
+        // The core reads x in place, strides and all. Another Python thread
+        // may write to it meanwhile: the buffer pins the memory, not its values.
+        std::optional<release_gil> release_gil_while_averaging;
+        if (x.size >= glue::EWMA_RELEASE_GIL_FROM) release_gil_while_averaging.emplace();
+        recipes::ewma(x, a, static_cast<double *>(output.view().buf));
+    }
+    return result;
+}
+// --8<-- [end:bind_ewma]
+
 }  // namespace
 
 // --8<-- [start:bind_module]
@@ -129,6 +160,10 @@ BOOST_PYTHON_MODULE(_ext) {
     bp::def("most_common", &most_common,
             "Return the n most common words of a UTF-8 file with their counts.");
     bp::def("calc_pi", &calc_pi, "Return pi to the given number of decimal places, truncated.");
+    bp::def("ewma", &ewma,
+            "Return the exponentially weighted moving average of a 1-D float64 buffer, "
+            "as a new array.");
+    if (!glue::import_numpy_empty()) bp::throw_error_already_set();  // for ewma's results
 
     // noncopyable: Boost.Python must never copy the iterator's state; no_init
     // because the only constructor is the factory below.

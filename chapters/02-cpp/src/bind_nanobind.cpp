@@ -4,9 +4,12 @@
 // of API, but smaller binaries, faster calls and faster compiles, bought with
 // fewer implicit behaviours (no holder types, noexcept type casters).
 #include <nanobind/nanobind.h>
+#include <nanobind/ndarray.h>
 #include <nanobind/stl/pair.h>    // std::pair   -> tuple
 #include <nanobind/stl/string.h>  // std::string -> str
 #include <nanobind/stl/vector.h>  // std::vector -> list
+
+#include <optional>
 
 #include "core.hpp"
 #include "python_glue.hpp"
@@ -81,11 +84,72 @@ std::vector<std::int64_t> to_int64_list(const index_iterable &iterable, const ch
     return values;
 }
 
+// --8<-- [start:bind_ewma]
+// nanobind's idiom for an array argument: const double accepts read-only
+// arrays (without const, nanobind asks for a writable one and refuses the
+// rest), ndim<1> one dimension, device::cpu memory we can read. No c_contig:
+// strided and reversed views are read in place. nanobind takes NumPy arrays
+// (and PyTorch tensors, JAX arrays...) through DLPack, without a copy, and
+// keeps the exporter's buffer until the last nb::ndarray referring to it is gone.
+using float64_vector = nb::ndarray<const double, nb::ndim<1>, nb::device::cpu>;
+
+// Only objects with __dlpack__ go to nanobind's ndarray caster. It would take
+// plain buffer-protocol objects too, but nanobind 3.1 reads their strides
+// without checking for NULL, and a ctypes array leaves them NULL (the buffer
+// protocol's way of saying "contiguous"): a segfault. Those are read below.
+bool exports_dlpack(nb::handle values) {
+    // Made once, never freed. (A C++ static is safe here because interning a
+    // string cannot let another thread take the GIL; see python_glue.hpp.)
+    static PyObject *const name = PyUnicode_InternFromString("__dlpack__");
+    return PyObject_HasAttr(reinterpret_cast<PyObject *>(Py_TYPE(values.ptr())), name) == 1;
+}
+
+nb::object ewma(nb::handle values, nb::handle alpha) {
+    // As a parameter type, float64_vector would refuse every wrong array with
+    // nanobind's generic "incompatible function arguments" TypeError (a
+    // caster can only say no), where the contract wants a ValueError for the
+    // dimensions and a TypeError naming the format. So the cast is tried here,
+    // without implicit conversion (a float32 array is refused, not copied).
+    float64_vector array;
+    glue::held_buffer buffer;  // used when nanobind does not take the object
+    recipes::strided_doubles x;
+    if (exports_dlpack(values) && nb::try_cast(values, array, /* convert = */ false)) {
+        // nanobind counts strides in elements, the core in bytes.
+        x = {array.data(), array.shape(0), array.stride(0) * std::ptrdiff_t{sizeof(double)}};
+    } else if (!glue::acquire_float64_vector(values.ptr(), &buffer, &x)) {
+        // The buffer protocol says why nanobind refused, in the contract's
+        // words: no buffer, the dimensions, the format. A float64 vector that
+        // DLPack cannot describe (a field of a record array, its elements 12
+        // bytes apart: no whole number of doubles) passes and is read from here.
+        throw nb::python_error();
+    }
+    double a;
+    if (!glue::real_argument(alpha.ptr(), &a)) throw nb::python_error();
+    // nanobind's own way to return new memory is an nb::ndarray<nb::numpy,
+    // double> over memory that an nb::capsule frees: nanobind then makes the
+    // NumPy array with numpy.asarray() on its own array object, which costs
+    // more than the whole of a 16-value ewma. numpy.empty is cheaper, and
+    // gives an array that owns its memory (python_glue.hpp).
+    glue::held_buffer output;
+    nb::object result = nb::steal(glue::new_float64_array(x.size, &output));
+    if (!result.is_valid()) throw nb::python_error();
+    {
+        // Another Python thread may write the input meanwhile: the buffer
+        // pins its memory, not its values.
+        std::optional<nb::gil_scoped_release> release_gil_while_averaging;
+        if (x.size >= glue::EWMA_RELEASE_GIL_FROM) release_gil_while_averaging.emplace();
+        recipes::ewma(x, a, static_cast<double *>(output.view().buf));
+    }
+    return result;
+}
+// --8<-- [end:bind_ewma]
+
 }  // namespace
 
 // --8<-- [start:bind_module]
 NB_MODULE(_ext, m) {
     m.doc() = "The recipes over the shared C++ core, bound with nanobind.";
+    if (!glue::import_numpy_empty()) throw nb::python_error();  // for ewma's results
 
     // --8<-- [start:translate_exceptions]
     // nanobind already maps std::invalid_argument to ValueError and
@@ -167,5 +231,16 @@ NB_MODULE(_ext, m) {
     m.def("calc_pi", [](index_arg digits) { return recipes::calc_pi(digits.value()); },
           "Return pi to the given number of decimal places, truncated.");
     // --8<-- [end:bind_calc_pi]
+
+    // --8<-- [start:def_ewma]
+    // .none(): nanobind refuses None before the body runs otherwise, and
+    // ewma(np.zeros((2, 2)), None) must report the dimensions first.
+    m.def("ewma", &ewma, nb::arg().none(), nb::arg().none(),
+          nb::sig("def ewma(values: typing_extensions.Buffer, "
+                  "alpha: typing.SupportsFloat | typing.SupportsIndex, /) "
+                  "-> numpy.typing.NDArray[numpy.float64]"),
+          "Return the exponentially weighted moving average of a 1-D float64 buffer, "
+          "as a new array.");
+    // --8<-- [end:def_ewma]
 }
 // --8<-- [end:bind_module]

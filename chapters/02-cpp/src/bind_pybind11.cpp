@@ -3,8 +3,11 @@
 // pybind11 (2015-) took Boost.Python's idea, describing a Python API with C++
 // templates, and made it header-only C++11: no compiled library to install and
 // match against your Python.
+#include <pybind11/numpy.h>  // py::array_t
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>  // std::vector<std::pair<...>> -> list[tuple[...]]
+
+#include <optional>
 
 #include "core.hpp"
 #include "python_glue.hpp"
@@ -78,6 +81,53 @@ struct type_caster<index_iterable_arg> {
 };
 }  // namespace pybind11::detail
 
+// --8<-- [start:ewma_arguments]
+// The arguments of ewma. pybind11's idiom for a NumPy argument is
+// py::array_t<double> with .noconvert(), so that a float32 or int64 array is
+// refused instead of silently copied into a new float64 array. But it accepts
+// NumPy arrays only (no array.array, memoryview or ctypes array), and refuses
+// everything else with its generic "incompatible function arguments" TypeError,
+// where the contract names the format it got. py::buffer takes any object with
+// the buffer protocol and lets the body check the rest, so values is one. The
+// caster only gives it a stub name that is the same on every Python: pybind11
+// names py::buffer collections.abc.Buffer on 3.12 and later (where it exists)
+// and typing_extensions.Buffer before, so generated stubs would differ.
+struct buffer_arg {
+    py::buffer object;
+};
+
+// alpha: any object, converted in the body (glue::real_argument), after the
+// values are checked, which is the contract's order. A caster that converted
+// it would run before the body, and pybind11's own double caster turns every
+// conversion error into TypeError.
+struct real_arg {
+    py::handle object;
+};
+
+namespace pybind11::detail {
+template <>
+struct type_caster<buffer_arg> {
+    PYBIND11_TYPE_CASTER(buffer_arg, const_name("typing_extensions.Buffer"));
+
+    bool load(handle source, bool) {
+        if (!PyObject_CheckBuffer(source.ptr())) return false;  // pybind11's TypeError
+        value.object = reinterpret_borrow<buffer>(source);
+        return true;
+    }
+};
+
+template <>
+struct type_caster<real_arg> {
+    PYBIND11_TYPE_CASTER(real_arg, const_name("typing.SupportsFloat | typing.SupportsIndex"));
+
+    bool load(handle source, bool) {
+        value.object = source;  // borrowed: the argument outlives the call
+        return true;
+    }
+};
+}  // namespace pybind11::detail
+// --8<-- [end:ewma_arguments]
+
 namespace {
 
 std::vector<std::int64_t> int64_list(const index_iterable_arg &iterable, const char *what) {
@@ -86,6 +136,35 @@ std::vector<std::int64_t> int64_list(const index_iterable_arg &iterable, const c
         throw py::error_already_set();
     return values;
 }
+
+// --8<-- [start:bind_ewma]
+py::array_t<double> ewma(const buffer_arg &values, const real_arg &alpha) {
+    // request() is PyObject_GetBuffer(PyBUF_STRIDES | PyBUF_FORMAT): strides
+    // in bytes, read-only exporters accepted. The buffer_info it returns
+    // releases the buffer in its destructor, on every path; it is declared
+    // first, so it is released last, with the GIL held.
+    const py::buffer_info input = values.object.request();
+    if (!glue::check_float64_vector(static_cast<int>(input.ndim), input.format.c_str()))
+        throw py::error_already_set();
+    double a;
+    if (!glue::real_argument(alpha.object.ptr(), &a)) throw py::error_already_set();
+    const recipes::strided_doubles x{input.ptr, static_cast<std::size_t>(input.shape[0]),
+                                     input.strides[0]};
+    // A new C-contiguous float64 array that owns its memory: py::array_t
+    // allocates it through NumPy's C API, which pybind11 loads at run time
+    // (nothing from NumPy is needed to build this module).
+    py::array_t<double> result(static_cast<py::ssize_t>(x.size));
+    double *out = result.mutable_data();
+    {
+        // Another Python thread may write the input meanwhile: the buffer
+        // pins its memory, not its values.
+        std::optional<py::gil_scoped_release> release_gil_while_averaging;
+        if (x.size >= glue::EWMA_RELEASE_GIL_FROM) release_gil_while_averaging.emplace();
+        recipes::ewma(x, a, out);
+    }
+    return result;
+}
+// --8<-- [end:bind_ewma]
 
 }  // namespace
 
@@ -170,5 +249,11 @@ PYBIND11_MODULE(_ext, m) {
           py::arg("digits"), py::pos_only(),
           "Return pi to the given number of decimal places, truncated.");
     // --8<-- [end:bind_calc_pi]
+
+    // --8<-- [start:def_ewma]
+    m.def("ewma", &ewma, py::arg("values"), py::arg("alpha"), py::pos_only(),
+          "Return the exponentially weighted moving average of a 1-D float64 buffer, "
+          "as a new array.");
+    // --8<-- [end:def_ewma]
 }
 // --8<-- [end:bind_module]

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 
 // POSIX open/read give us errno exactly as CPython's open() sees it (on Linux,
@@ -414,5 +415,47 @@ std::string calc_pi(std::int64_t digits) {
     return digits == 0 ? kept : kept.substr(0, 1) + "." + kept.substr(1);
 }
 // --8<-- [end:calc_pi]
+
+// --8<-- [start:ewma]
+namespace {
+
+double element(const strided_doubles &x, std::size_t i) {
+    double value;
+    std::memcpy(&value, static_cast<const char *>(x.first) +
+                            static_cast<std::ptrdiff_t>(i) * x.stride,
+                sizeof value);
+    return value;
+}
+
+// left + right, and when both are NaN, the left one. IEEE 754 leaves open which
+// NaN (sign and payload) a sum of two NaNs returns; x86-64 and arm64 return the
+// first operand of the instruction, and since + is commutative the compiler
+// may put either operand first (GCC 12 puts the running y first here). The
+// reference's warmed-up float addition returns the left one, and the contract
+// compares bits. The branch goes the same way until the data turn NaN, so the
+// processor predicts it and it costs nothing measurable.
+inline double add_left_nan_first(double left, double right) {
+    return std::isnan(left) ? left : left + right;
+}
+
+}  // namespace
+
+void ewma(strided_doubles x, double alpha, double *out) {
+    if (!(alpha > 0.0 && alpha <= 1.0))  // written so that NaN fails too
+        throw std::invalid_argument("ewma() alpha must be > 0 and <= 1");
+    if (x.size == 0) return;
+    const double beta = 1.0 - alpha;  // once, as the reference does
+    double y = element(x, 0);
+    out[0] = y;
+    for (std::size_t i = 1; i < x.size; ++i) {
+        // Two products, each rounded, then one sum: CMakeLists.txt compiles
+        // this file with -ffp-contract=off, so no fused multiply-add changes
+        // the last bit. Each y waits for the one before: the loop runs at the
+        // latency of a multiply and an add per element, and cannot be vectorised.
+        y = add_left_nan_first(alpha * element(x, i), beta * y);
+        out[i] = y;
+    }
+}
+// --8<-- [end:ewma]
 
 }  // namespace recipes

@@ -116,4 +116,22 @@ WordCounts most_common(const std::string &path, std::int64_t n);
 // otherwise std::invalid_argument.
 std::string calc_pi(std::int64_t digits);
 
+// A run of doubles in someone else's memory, as the buffer protocol describes
+// one: `size` elements, element i at byte offset i * stride from `first`. The
+// stride counts bytes and may be negative (a reversed view; `first` is then the
+// highest address) or not a multiple of sizeof(double) (a field of a record
+// array), so an element is read with std::memcpy: dereferencing a misaligned
+// double* is undefined behaviour, and the memcpy compiles to one plain load.
+struct strided_doubles {
+    const void *first;
+    std::size_t size;
+    std::ptrdiff_t stride;
+};
+
+// The exponentially weighted moving average of x into out[0 .. x.size):
+// out[0] = x[0], out[i] = alpha * x[i] + (1 - alpha) * out[i - 1].
+// 0 < alpha <= 1, otherwise std::invalid_argument (NaN too). Touches no Python
+// object, so a binding may call it with the GIL released; out must not overlap x.
+void ewma(strided_doubles x, double alpha, double *out);
+
 }  // namespace recipes

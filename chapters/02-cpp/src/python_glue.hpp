@@ -135,4 +135,150 @@ inline void raise_unicode_decode_error(const recipes::utf8_error &error) {
 }
 // --8<-- [end:raise_unicode_decode_error]
 
+// --8<-- [start:glue_ewma]
+// --8<-- [start:real_argument]
+// A real number as float() takes one, which is what PyFloat_AsDouble does: a
+// float, else __float__ (numpy.float32, Fraction, Decimal), else __index__
+// (int, bool, numpy.int64); str, bytes, None and complex raise TypeError.
+// Pitfalls it avoids: pybind11's and nanobind's double casters catch every
+// error and answer with their generic "incompatible function arguments"
+// TypeError, so 10**400 would not raise CPython's own OverflowError ("int too
+// large to convert to float") and an exception raised inside __float__ would be
+// lost. And PyFloat_AsDouble returns -1.0 both for -1.0 and on error: check
+// PyErr_Occurred.
+inline bool real_argument(PyObject *obj, double *out) {
+    const double value = PyFloat_AsDouble(obj);
+    if (value == -1.0 && PyErr_Occurred()) return false;
+    *out = value;
+    return true;
+}
+// --8<-- [end:real_argument]
+
+// --8<-- [start:float64_vector]
+// The buffer formats (struct module syntax) that mean a C double in this
+// machine's byte order, as the contract lists them: "d" and "@d" are native,
+// "=d" is standard size in native order, "<d" (">d") is explicitly
+// little-endian (big-endian), which is what ctypes arrays report.
+inline bool is_native_double_format(const char *format) {
+    static const char *const native[] = {"d", "@d", "=d", PY_LITTLE_ENDIAN ? "<d" : ">d"};
+    for (const char *candidate : native)
+        if (std::strcmp(format, candidate) == 0) return true;
+    return false;
+}
+
+// The contract's checks on the shape and the element type of a buffer, in its
+// order: one dimension (ValueError), then float64 (TypeError naming the format
+// it got, quoted as repr() quotes a str, exactly as the reference words it).
+// A NULL format means unsigned bytes ("B"), as the buffer protocol says.
+inline bool check_float64_vector(int ndim, const char *format) {
+    if (ndim != 1) {
+        PyErr_Format(PyExc_ValueError,
+                     "ewma() values must be one-dimensional, got %d dimensions", ndim);
+        return false;
+    }
+    if (format == nullptr) format = "B";
+    if (!is_native_double_format(format)) {
+        PyObject *name = PyUnicode_FromString(format);
+        if (name == nullptr) return false;
+        PyErr_Format(PyExc_TypeError,
+                     "ewma() values must be float64 (buffer format 'd'), got format %R", name);
+        Py_DECREF(name);
+        return false;
+    }
+    return true;
+}
+
+// A buffer exported by a Python object for the length of one call. The
+// destructor calls PyBuffer_Release on every way out, an exception included:
+// until then the exporter is pinned (an array.array refuses to resize, a
+// bytearray to grow). The destructor needs the GIL, so declare the buffer
+// before any scope that releases the GIL: C++ destroys it after that scope has
+// taken the GIL back.
+class held_buffer {
+public:
+    held_buffer() = default;
+    ~held_buffer() {
+        if (held_) PyBuffer_Release(&view_);
+    }
+    held_buffer(const held_buffer &) = delete;
+    held_buffer &operator=(const held_buffer &) = delete;
+
+    // PyObject_GetBuffer: false with TypeError set if `exporter` has no buffer,
+    // BufferError if it cannot give one as `flags` asks.
+    bool acquire(PyObject *exporter, int flags) {
+        if (PyObject_GetBuffer(exporter, &view_, flags) != 0) return false;
+        held_ = true;
+        return true;
+    }
+    const Py_buffer &view() const { return view_; }
+
+private:
+    Py_buffer view_{};
+    bool held_ = false;
+};
+
+// The values of ewma: any buffer of one dimension of native doubles, with any
+// strides. PyBUF_STRIDES asks for the strides (an exporter that can only give a
+// contiguous buffer refuses with BufferError rather than copy), PyBUF_FORMAT
+// for the format string; neither asks for a writable buffer, so read-only
+// exporters are fine.
+inline bool acquire_float64_vector(PyObject *values, held_buffer *buffer,
+                                   recipes::strided_doubles *x) {
+    if (!buffer->acquire(values, PyBUF_STRIDES | PyBUF_FORMAT)) return false;
+    const Py_buffer &view = buffer->view();
+    if (!check_float64_vector(view.ndim, view.format)) return false;
+    // Pitfall: ctypes arrays ignore the flags and leave strides NULL, which
+    // the buffer protocol reads as C-contiguous: one item after the other.
+    const Py_ssize_t stride = view.strides != nullptr ? view.strides[0] : view.itemsize;
+    *x = {view.buf, static_cast<std::size_t>(view.shape[0]), stride};
+    return true;
+}
+// --8<-- [end:float64_vector]
+
+// --8<-- [start:float64_result]
+// numpy.empty and numpy.dtype("float64"), looked up once, when a module is
+// imported (import_numpy_empty, from its init function), for the Boost.Python
+// and nanobind layers to make ewma's result with. Bare new references, never
+// released, on purpose: a static C++ object holding them would be destroyed at
+// process exit, after the interpreter has finalised, and its Py_DECREF would
+// touch freed memory. (Nor are they looked up on first use behind a C++ static:
+// its initialisation guard and the GIL can deadlock, since an import may let
+// another thread run, and that thread then waits on the guard holding the GIL.)
+inline PyObject *numpy_empty = nullptr;
+inline PyObject *numpy_float64 = nullptr;
+
+inline bool import_numpy_empty() {
+    PyObject *numpy = PyImport_ImportModule("numpy");
+    if (numpy == nullptr) return false;
+    numpy_empty = PyObject_GetAttrString(numpy, "empty");
+    if (numpy_empty != nullptr)
+        numpy_float64 = PyObject_CallMethod(numpy, "dtype", "s", "float64");
+    Py_DECREF(numpy);
+    return numpy_float64 != nullptr;
+}
+
+// numpy.empty(n, float64): a new C-contiguous, writeable array that owns its
+// memory, returned as a new reference (NULL with an exception set on failure),
+// and that memory as a writable buffer held by `memory` for the caller to fill.
+inline PyObject *new_float64_array(std::size_t n, held_buffer *memory) {
+    PyObject *length = PyLong_FromSize_t(n);
+    if (length == nullptr) return nullptr;
+    PyObject *array = PyObject_CallFunctionObjArgs(numpy_empty, length, numpy_float64, nullptr);
+    Py_DECREF(length);
+    if (array == nullptr) return nullptr;
+    if (!memory->acquire(array, PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS)) {
+        Py_DECREF(array);
+        return nullptr;
+    }
+    return array;
+}
+// --8<-- [end:float64_result]
+
+// Below this many values ewma keeps the GIL, as the C API chapter does: the
+// loop takes a few nanoseconds per value, so a short call is over before
+// releasing the GIL could pay off, and taking it back could mean waiting for
+// the switch interval (5 ms) if another thread took it meanwhile.
+inline constexpr std::size_t EWMA_RELEASE_GIL_FROM = 4096;
+// --8<-- [end:glue_ewma]
+
 }  // namespace glue

@@ -73,8 +73,10 @@ IMPORT = ("import ", "from ")
 def sort_imports(stub: str) -> str:
     """The stub with its import block in isort's order.
 
-    __future__ first, then `import x`, then `from x import y`, each group sorted, and one
-    blank line after the block (a stub's convention). Neither generator does this.
+    Sections: __future__, then the standard library, then third-party modules (numpy,
+    typing_extensions), with a blank line between sections and after the block (a stub's
+    convention); in each section `import x` lines first, then `from x import y`, each sorted.
+    Neither generator does this.
     """
     lines = stub.splitlines()
     first = next(i for i, line in enumerate(lines) if line.startswith(IMPORT))
@@ -82,10 +84,18 @@ def sort_imports(stub: str) -> str:
     while end < len(lines) and (lines[end].startswith(IMPORT) or not lines[end].strip()):
         end += 1
     imports = [line for line in lines[first:end] if line.strip()]
-    future = sorted(line for line in imports if line.startswith("from __future__ "))
-    plain = sorted(line for line in imports if line.startswith("import "))
-    from_imports = sorted(line for line in imports if line.startswith("from ") and line not in future)
-    block = [*future, *([""] if future else []), *plain, *from_imports, ""]
+
+    def section(line: str) -> int:
+        top = line.split()[1].partition(".")[0]
+        return 0 if top == "__future__" else 1 if top in sys.stdlib_module_names else 2
+
+    block: list[str] = []
+    for number in range(3):
+        members = [line for line in imports if section(line) == number]
+        plain = sorted(line for line in members if line.startswith("import "))
+        from_imports = sorted(line for line in members if line.startswith("from "))
+        if members:
+            block += [*plain, *from_imports, ""]
     return "\n".join([*lines[:first], *block, *lines[end:]]) + "\n"
 
 

@@ -19,17 +19,21 @@
 #![allow(clippy::manual_strip)]
 
 use std::cell::RefCell;
+use std::ffi::CStr;
+use std::marker::PhantomData;
 use std::os::raw::c_int;
 use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::{mem, slice};
 
 use cpython::_detail::ffi;
 use cpython::{
     exc, py_class, py_fn, py_module_initializer, ObjectProtocol, PyBytes, PyClone, PyDict, PyDrop,
-    PyErr, PyObject, PyResult, PyTuple, Python,
+    PyErr, PyObject, PyResult, PyString, PyTuple, Python, PythonObject,
 };
 
 use crate::core as recipes;
-use crate::demos::{panic_demo, panic_demo_without_gil, typed_argument_demo};
+use crate::demos::{panic_demo, panic_demo_without_gil, pybuffer_get_demo, typed_argument_demo};
 
 // --8<-- [start:arguments]
 /// Positional-only arguments, as C built-ins take them.
@@ -350,6 +354,223 @@ fn calc_pi(py: Python, args: &PyTuple, kwargs: Option<&PyDict>) -> PyResult<Stri
 }
 // --8<-- [end:bind_calc_pi]
 
+// --8<-- [start:bind_ewma]
+fn ewma(py: Python, args: &PyTuple, kwargs: Option<&PyDict>) -> PyResult<PyObject> {
+    let [values, alpha] = positional(py, "ewma", args, kwargs)?;
+    // The contract's order: a buffer (TypeError for a list, None, ...), one dimension,
+    // float64, and only then alpha. `input` releases the buffer when it goes out of scope,
+    // on every path: the `?`s below included. PyBUF_RECORDS_RO asks for shape, strides and
+    // format and accepts read-only memory; without PyBUF_INDIRECT, an exporter that needs
+    // suboffsets (PIL-style arrays of pointers) raises BufferError instead of handing over
+    // pointers that would be read as doubles.
+    let input = BorrowedBuffer::get(py, values, ffi::PyBUF_RECORDS_RO)?;
+    let series = input.float64_series(py)?;
+    // `extract::<f64>` is PyFloat_AsDouble: __float__, else __index__; TypeError for str,
+    // bytes, None, complex; CPython's own OverflowError for an int beyond a double.
+    let alpha: f64 = alpha.extract(py)?;
+
+    // No numpy crate exists for rust-cpython: NumPy makes the result (numpy.empty), and we
+    // write into its memory through the buffer protocol.
+    let result = new_float64_array(py, series.len())?;
+    let output = BorrowedBuffer::get(py, &result, ffi::PyBUF_WRITABLE)?;
+    let out = output.as_new_float64_slice(py, series.len())?;
+
+    // The loop runs without the GIL. The closure gets plain Rust values only (the token
+    // cannot enter it); a panic in here would kill the process (see README), and the core
+    // never panics. Another Python thread may write the input meanwhile: see README.
+    let smoothed = py.allow_threads(move || recipes::ewma(series, alpha, out));
+    drop((input, output)); // both buffers released before the result is handed out
+    smoothed.map_err(|error| recipe_error(py, &error))?;
+    Ok(result)
+}
+
+/// A buffer exported by a Python object (PEP 3118), released when dropped.
+///
+/// Why not the crate's `cpython::buffer::PyBuffer`? Its `get` asserts that the exporter
+/// filled in `shape` and `strides`, which the protocol does not promise: every 0-d buffer
+/// leaves both NULL (`numpy.array(1.5)`), and ctypes arrays leave `strides` NULL (CPython
+/// issue gh-57060). The assertion panics, so a 0-d array would raise SystemError instead of
+/// the contract's ValueError, and the `Py_buffer` is dropped without `PyBuffer_Release`: the
+/// object stays exported for good (tests/test_ewma.py shows both). It also always asks for
+/// the format, which NumPy builds as a string on every export. So this chapter asks for
+/// buffers through the C API (the crate's `ffi` module), with the flags each use needs.
+struct BorrowedBuffer(Box<ffi::Py_buffer>);
+
+impl BorrowedBuffer {
+    fn get(py: Python, obj: &PyObject, flags: c_int) -> PyResult<Self> {
+        // Boxed, because an exporter may point `shape` or `strides` into the struct itself:
+        // it must not move while exported. SAFETY: all-zero is a valid Py_buffer to fill in.
+        let mut view = Box::new(unsafe { mem::zeroed::<ffi::Py_buffer>() });
+        // SAFETY: we hold the GIL, `obj` is a live object, `view` is writable.
+        let status = unsafe { ffi::PyObject_GetBuffer(obj.as_ptr(), &mut *view, flags) };
+        if status == -1 {
+            return Err(PyErr::fetch(py)); // nothing was exported: nothing to release
+        }
+        Ok(Self(view))
+    }
+
+    /// The memory of the array `numpy.empty(len)` just made, as a slice to fill in. The
+    /// buffer was asked for with PyBUF_WRITABLE alone: writeable and C-contiguous, and no
+    /// format string for NumPy to build (numpy.empty's default dtype is float64).
+    #[allow(clippy::mut_from_ref)] // the array is new and only this call can reach it
+    fn as_new_float64_slice(&self, py: Python, len: usize) -> PyResult<&mut [f64]> {
+        let view = &*self.0;
+        let buf = view.buf.cast::<f64>();
+        if view.readonly != 0
+            || usize::try_from(view.len).ok() != len.checked_mul(mem::size_of::<f64>())
+            || buf.is_null()
+            || !buf.is_aligned()
+        {
+            return Err(PyErr::new::<exc::BufferError, _>(
+                py,
+                "numpy.empty() did not give a writeable, aligned float64 buffer",
+            ));
+        }
+        // SAFETY: `len` aligned doubles of writeable, contiguous memory (checked above: NumPy
+        // allocates even for an empty array, so the pointer is not NULL then either), kept
+        // alive by the export. The array was created by this call and nobody else holds it,
+        // so nothing else reads or writes it while the slice lives.
+        Ok(unsafe { slice::from_raw_parts_mut(buf, len) })
+    }
+
+    /// The buffer as a series of doubles, or the contract's ValueError/TypeError.
+    fn float64_series(&self, py: Python) -> PyResult<StridedDoubles<'_>> {
+        let view = &*self.0;
+        if view.ndim != 1 {
+            return Err(PyErr::new::<exc::ValueError, _>(
+                py,
+                format!(
+                    "ewma() values must be one-dimensional, got {} dimensions",
+                    view.ndim
+                ),
+            ));
+        }
+        // SAFETY: PyBUF_FORMAT was requested; a NULL format means unsigned bytes ("B").
+        let format = if view.format.is_null() {
+            c"B"
+        } else {
+            unsafe { CStr::from_ptr(view.format) }
+        };
+        let item_size = usize::try_from(view.itemsize).ok();
+        if !NATIVE_DOUBLE_FORMATS.contains(&format.to_bytes())
+            || item_size != Some(mem::size_of::<f64>())
+        {
+            return Err(wrong_format_error(py, format));
+        }
+        // SAFETY: ndim == 1, so `shape` (when given) and `strides` (when given) hold one
+        // entry each. A NULL `strides` means C-contiguous: one item after the other.
+        let len = if view.shape.is_null() {
+            view.len / view.itemsize
+        } else {
+            unsafe { *view.shape }
+        };
+        let stride = if view.strides.is_null() {
+            view.itemsize
+        } else {
+            unsafe { *view.strides }
+        };
+        Ok(StridedDoubles {
+            next: view.buf.cast::<u8>().cast_const(),
+            remaining: usize::try_from(len).unwrap_or(0),
+            stride,
+            _buffer: PhantomData,
+        })
+    }
+}
+
+impl Drop for BorrowedBuffer {
+    fn drop(&mut self) {
+        // PyBuffer_Release needs the GIL, and Drop has no token to prove it is held, so take
+        // it as the crate's own PyBuffer does (cheap when this thread already holds it).
+        // Every BorrowedBuffer here is dropped with the GIL held.
+        let _gil = Python::acquire_gil();
+        // SAFETY: the buffer was exported by a successful PyObject_GetBuffer, released once.
+        unsafe { ffi::PyBuffer_Release(&mut *self.0) }
+    }
+}
+
+/// Buffer formats (struct module syntax) that mean a C double in this machine's byte order:
+/// "d" and "@d" native, "=d" native order with standard size, "<d" (ctypes writes it) or
+/// ">d" naming this machine's byte order.
+#[cfg(target_endian = "little")]
+const NATIVE_DOUBLE_FORMATS: [&[u8]; 4] = [b"d", b"@d", b"=d", b"<d"];
+#[cfg(target_endian = "big")]
+const NATIVE_DOUBLE_FORMATS: [&[u8]; 4] = [b"d", b"@d", b"=d", b">d"];
+
+/// The contract's TypeError, naming the format as Python's repr() shows it.
+fn wrong_format_error(py: Python, format: &CStr) -> PyErr {
+    let text = PyString::new(py, &format.to_string_lossy()).into_object();
+    match text.repr(py) {
+        Ok(shown) => PyErr::new::<exc::TypeError, _>(
+            py,
+            format!(
+                "ewma() values must be float64 (buffer format 'd'), got format {}",
+                shown.to_string_lossy(py)
+            ),
+        ),
+        Err(failure) => failure,
+    }
+}
+
+/// The doubles of a 1-D buffer in logical order, read in place: any stride, negative ones
+/// (a reversed view) too, and no copy. It borrows the `BorrowedBuffer` it came from, so the
+/// compiler refuses to release the buffer while this reader lives.
+struct StridedDoubles<'buffer> {
+    next: *const u8,
+    remaining: usize,
+    stride: isize,
+    _buffer: PhantomData<&'buffer BorrowedBuffer>,
+}
+
+// SAFETY: the reader only reads memory that the export keeps alive and in place until the
+// buffer is released, which the borrow above orders after the reader's last use. Reading it
+// on a thread without the GIL is the point (py.allow_threads).
+unsafe impl Send for StridedDoubles<'_> {}
+
+impl StridedDoubles<'_> {
+    fn len(&self) -> usize {
+        self.remaining
+    }
+}
+
+impl Iterator for StridedDoubles<'_> {
+    type Item = f64;
+
+    fn next(&mut self) -> Option<f64> {
+        if self.remaining == 0 {
+            return None;
+        }
+        // SAFETY: `next` points at an item of the exported buffer (remaining > 0). Unaligned
+        // reads, because the protocol does not promise alignment (a NumPy view of a packed
+        // struct field is a valid "d" buffer at odd addresses).
+        let value = unsafe { self.next.cast::<f64>().read_unaligned() };
+        self.remaining -= 1;
+        // wrapping_offset: stepping past the last item computes an address but reads nothing.
+        self.next = self.next.wrapping_offset(self.stride);
+        Some(value)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.remaining, Some(self.remaining))
+    }
+}
+
+/// `numpy.empty(len)`: a new, uninitialised, C-contiguous float64 array that owns its memory.
+fn new_float64_array(py: Python, len: usize) -> PyResult<PyObject> {
+    // Looked up once: an import and an attribute lookup on every call would cost more than
+    // smoothing a short series. (PyObject is Send + Sync in rust-cpython.)
+    static NUMPY_EMPTY: OnceLock<PyObject> = OnceLock::new();
+    let empty = match NUMPY_EMPTY.get() {
+        Some(empty) => empty,
+        None => {
+            let found = py.import("numpy")?.get(py, "empty")?;
+            NUMPY_EMPTY.get_or_init(|| found)
+        }
+    };
+    empty.call(py, (len,), None)
+}
+// --8<-- [end:bind_ewma]
+
 // --8<-- [start:bind_module]
 // Generates `PyInit__native`, the symbol the import system looks for in
 // `_native.cpython-3XX-....so`. The name here must match the last part of the module
@@ -370,6 +591,7 @@ py_module_initializer!(_native, |py, m| {
     m.add_class::<LinearRecurrence>(py)?;
     m.add(py, "most_common", py_fn!(py, most_common(*args, **kwargs)))?;
     m.add(py, "calc_pi", py_fn!(py, calc_pi(*args, **kwargs)))?;
+    m.add(py, "ewma", py_fn!(py, ewma(*args, **kwargs)))?;
     // Demonstrations from src/demos.rs, not part of the package's API (__init__.py does
     // not re-export them).
     m.add(py, "panic_demo", py_fn!(py, panic_demo(*args, **kwargs)))?;
@@ -382,6 +604,11 @@ py_module_initializer!(_native, |py, m| {
         py,
         "typed_argument_demo",
         py_fn!(py, typed_argument_demo(n: u64)),
+    )?;
+    m.add(
+        py,
+        "pybuffer_get_demo",
+        py_fn!(py, pybuffer_get_demo(*args, **kwargs)),
     )?;
     Ok(())
 });

@@ -45,6 +45,8 @@ pub enum RecipeError {
     LengthMismatch { coefficients: usize, initial: usize },
     /// The next term (and so every later one) does not fit in an `i64`.
     NextTermOverflows,
+    /// `ewma(values, alpha)` with alpha outside 0 < alpha <= 1, or NaN.
+    AlphaOutOfRange,
 }
 
 /// The two kinds of [`RecipeError`]: Python's `ValueError` and `OverflowError`.
@@ -66,7 +68,8 @@ impl RecipeError {
             | RecipeError::PiDigitsOutOfRange
             | RecipeError::NegativeWordCount
             | RecipeError::NoCoefficients
-            | RecipeError::LengthMismatch { .. } => ErrorKind::Domain,
+            | RecipeError::LengthMismatch { .. }
+            | RecipeError::AlphaOutOfRange => ErrorKind::Domain,
         }
     }
 }
@@ -102,6 +105,7 @@ impl fmt::Display for RecipeError {
                     "the next term of this LinearRecurrence overflows signed 64 bits"
                 )
             }
+            RecipeError::AlphaOutOfRange => write!(f, "ewma() alpha must be > 0 and <= 1"),
         }
     }
 }
@@ -396,6 +400,41 @@ fn digit_char(d: u64) -> u8 {
     b'0' + (d % 10) as u8
 }
 // --8<-- [end:calc_pi]
+
+// --8<-- [start:ewma]
+/// The exponentially weighted moving average of a series, written into `out`:
+/// `out[0] = x[0]`, then `out[i] = alpha * x[i] + (1 - alpha) * out[i - 1]`.
+///
+/// `values` is any iterator of `f64`, so the caller decides how the series is laid out: a
+/// slice, every other element, a reversed view, or the strided buffer that the binding reads
+/// in place. `out` holds one slot per value (the shorter of the two decides). The core owns
+/// the contract's rule on `alpha`, 0 < alpha <= 1, and checks it before `out` is touched.
+pub fn ewma(
+    values: impl IntoIterator<Item = f64>,
+    alpha: f64,
+    out: &mut [f64],
+) -> Result<(), RecipeError> {
+    let in_range = alpha > 0.0 && alpha <= 1.0; // NaN fails both comparisons
+    if !in_range {
+        return Err(RecipeError::AlphaOutOfRange);
+    }
+    let beta = 1.0 - alpha; // computed once, as the contract says
+    let mut pairs = out.iter_mut().zip(values);
+    if let Some((first_slot, first)) = pairs.next() {
+        *first_slot = first;
+        let mut previous = first;
+        for (slot, x) in pairs {
+            // Each product is rounded, then the sum: Rust never fuses a `*` and a `+` into one
+            // fused multiply-add by itself (its `*` and `+` are the IEEE 754 operations, RFC
+            // 3514; `f64::mul_add` is how one asks for a fused one). So no compiler flag is
+            // needed where C needs -ffp-contract=off, and the bits match the reference's.
+            previous = alpha * x + beta * previous;
+            *slot = previous;
+        }
+    }
+    Ok(())
+}
+// --8<-- [end:ewma]
 
 #[cfg(test)]
 mod tests {
@@ -817,6 +856,106 @@ mod tests {
                 "calc_pi({digits}) is not a prefix"
             );
             assert_eq!(pi.len(), if digits == 0 { 1 } else { digits as usize + 2 });
+        }
+    }
+
+    /// The recurrence spelled out with indices, for comparison bit for bit.
+    fn ewma_by_index(x: &[f64], alpha: f64) -> Vec<f64> {
+        let mut y = x.to_vec();
+        for i in 1..x.len() {
+            y[i] = alpha * x[i] + (1.0 - alpha) * y[i - 1];
+        }
+        y
+    }
+
+    fn bits(values: &[f64]) -> Vec<u64> {
+        values.iter().map(|v| v.to_bits()).collect()
+    }
+
+    #[test]
+    fn ewma_known_values() {
+        let mut out = [0.0; 4];
+        assert_eq!(ewma([1.0, 2.0, 3.0, 5.0], 0.5, &mut out), Ok(()));
+        assert_eq!(out, [1.0, 1.5, 2.25, 3.625]);
+        // alpha = 1 keeps only the newest value: the series itself.
+        assert_eq!(ewma([4.0, -1.0, 0.5, 8.0], 1.0, &mut out), Ok(()));
+        assert_eq!(out, [4.0, -1.0, 0.5, 8.0]);
+        // An empty series is fine; so is one value.
+        assert_eq!(ewma([], 0.5, &mut []), Ok(()));
+        let mut one = [0.0];
+        assert_eq!(ewma([7.5], 0.25, &mut one), Ok(()));
+        assert_eq!(one, [7.5]);
+    }
+
+    #[test]
+    fn ewma_alpha_out_of_range_leaves_out_untouched() {
+        let tiny = f64::from_bits(1); // the smallest positive double is allowed
+        for alpha in [
+            0.0,
+            -0.0,
+            -0.5,
+            1.0 + f64::EPSILON,
+            2.0,
+            f64::NAN,
+            f64::INFINITY,
+            -f64::INFINITY,
+        ] {
+            let mut out = [9.0; 3];
+            assert_eq!(
+                ewma([1.0, 2.0, 3.0], alpha, &mut out),
+                Err(RecipeError::AlphaOutOfRange),
+                "alpha {alpha}"
+            );
+            assert_eq!(out, [9.0; 3]);
+            // Checked even for an empty series, as the reference does.
+            assert_eq!(ewma([], alpha, &mut []), Err(RecipeError::AlphaOutOfRange));
+        }
+        assert_eq!(
+            RecipeError::AlphaOutOfRange.to_string(),
+            "ewma() alpha must be > 0 and <= 1"
+        );
+        assert_eq!(RecipeError::AlphaOutOfRange.kind(), ErrorKind::Domain);
+        assert!(ewma([1.0, 2.0], tiny, &mut [0.0; 2]).is_ok());
+    }
+
+    #[test]
+    fn ewma_matches_the_recurrence_bit_for_bit_in_any_order() {
+        // A deterministic pseudo-random series with every kind of double (xorshift), NaN and
+        // infinities included, read forwards, backwards and every third value.
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let series: Vec<f64> = (0..2000)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                f64::from_bits(state)
+            })
+            .chain([f64::NAN, f64::INFINITY, 1.0, -f64::INFINITY, -0.0, 0.0])
+            .collect();
+        for alpha in [
+            1.0,
+            0.5,
+            0.1,
+            1.0 / 3.0,
+            1e-300,
+            f64::from_bits(1),
+            1.0 - f64::EPSILON / 2.0,
+        ] {
+            let reversed: Vec<f64> = series.iter().rev().copied().collect();
+            let every_third: Vec<f64> = series.iter().step_by(3).copied().collect();
+            for (values, expected) in [
+                (series.clone(), ewma_by_index(&series, alpha)),
+                (reversed.clone(), ewma_by_index(&reversed, alpha)),
+                (every_third.clone(), ewma_by_index(&every_third, alpha)),
+            ] {
+                let mut out = vec![0.0; values.len()];
+                ewma(values, alpha, &mut out).unwrap();
+                assert_eq!(bits(&out), bits(&expected), "alpha {alpha}");
+            }
+            // Iterators straight from the slice, as the binding's strided reader is one.
+            let mut out = vec![0.0; series.len()];
+            ewma(series.iter().rev().copied(), alpha, &mut out).unwrap();
+            assert_eq!(bits(&out), bits(&ewma_by_index(&reversed, alpha)));
         }
     }
 }

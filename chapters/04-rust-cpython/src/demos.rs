@@ -2,7 +2,8 @@
 //! package does not re-export it: `recipes_rust_cpython._native` has these functions, the
 //! package `recipes_rust_cpython` does not.
 
-use cpython::{PyDict, PyResult, PyTuple, Python};
+use cpython::buffer::PyBuffer;
+use cpython::{PyDict, PyDrop, PyResult, PyTuple, Python};
 
 use crate::binding::positional;
 
@@ -47,3 +48,17 @@ pub fn typed_argument_demo(_py: Python, n: u64) -> PyResult<u64> {
     Ok(n)
 }
 // --8<-- [end:extraction_demo]
+
+// --8<-- [start:pybuffer_demo]
+/// NOT a recipe: the crate's own `cpython::buffer::PyBuffer::get`, returning the number of
+/// dimensions. It asserts that the exporter filled in `shape` and `strides`, so a 0-d buffer
+/// or a ctypes array (which leaves `strides` NULL) panics: SystemError in Python, and the
+/// exported buffer is never released. `ewma` asks for its buffer through the C API instead.
+pub fn pybuffer_get_demo(py: Python, args: &PyTuple, kwargs: Option<&PyDict>) -> PyResult<usize> {
+    let [values] = positional(py, "pybuffer_get_demo", args, kwargs)?;
+    let buffer = PyBuffer::get(py, values)?;
+    let dimensions = buffer.dimensions();
+    buffer.release_ref(py);
+    Ok(dimensions)
+}
+// --8<-- [end:pybuffer_demo]

@@ -1,5 +1,6 @@
 """A few known values, so that a copied-out chapter tests itself."""
 
+import array
 from itertools import islice
 
 import recipes_rust_cpython as r
@@ -7,7 +8,7 @@ import recipes_rust_cpython as r
 
 def test_exports_exactly_the_recipes():
     assert sorted(r.__all__) == sorted(
-        ["fib", "fib_recursive", "LinearRecurrence", "most_common", "calc_pi"]
+        ["fib", "fib_recursive", "LinearRecurrence", "most_common", "calc_pi", "ewma"]
     )
     for name in r.__all__:
         assert getattr(r, name) is getattr(r._native, name)
@@ -45,3 +46,8 @@ def test_calc_pi():
     assert r.calc_pi(4) == "3.1415"
     assert r.calc_pi(30) == "3.141592653589793238462643383279"
     assert len(r.calc_pi(10000)) == 10002
+
+
+def test_ewma():
+    assert r.ewma(array.array("d", [1.0, 2.0, 3.0, 5.0]), 0.5).tolist() == [1.0, 1.5, 2.25, 3.625]
+    assert r.ewma(array.array("d"), 0.5).tolist() == []

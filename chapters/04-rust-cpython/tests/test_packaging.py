@@ -55,7 +55,11 @@ def test_stub_type_checks_a_caller(tmp_path):
         "w: list[tuple[str, int]] = r.most_common(Path('f'), 3)\n"
         "it = r.LinearRecurrence([1, 1], (0, 1))\n"
         "y: int = next(iter(it))\n"
+        "import array, numpy as np, numpy.typing as npt\n"
+        "a: npt.NDArray[np.float64] = r.ewma(array.array('d', [1.0, 2.0]), 0.5)\n"
+        "b: npt.NDArray[np.float64] = r.ewma(np.arange(3.0), np.float64(0.5))\n"
         "r.fib(1.5)  # error: float is not SupportsIndex\n"
+        "r.ewma([1.0, 2.0], 0.5)  # error: a list is not a Buffer\n"
     )
     done = subprocess.run(
         [sys.executable, "-m", "mypy", "--no-incremental", str(caller)],
@@ -65,5 +69,6 @@ def test_stub_type_checks_a_caller(tmp_path):
         timeout=600,
         check=False,
     )
-    assert "caller.py:8: error" in done.stdout, done.stdout
-    assert done.stdout.count("error:") == 1, done.stdout
+    assert "caller.py:11: error" in done.stdout, done.stdout
+    assert "caller.py:12: error" in done.stdout, done.stdout
+    assert done.stdout.count("error:") == 2, done.stdout

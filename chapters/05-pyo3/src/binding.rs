@@ -7,12 +7,14 @@ use std::path::PathBuf;
 use std::str::Utf8Error;
 use std::sync::{Mutex, PoisonError};
 
+use numpy::{PyArray1, PyArrayMethods, PyUntypedArrayMethods};
 use pyo3::exceptions::{
     PyOSError, PyOverflowError, PyTypeError, PyUnicodeDecodeError, PyValueError,
 };
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyInt, PyString};
+use pyo3::types::{PyInt, PyMemoryView, PyString};
 
 use crate::core::{self, ErrorKind, MostCommonError, RecipeError};
 
@@ -295,6 +297,105 @@ fn calc_pi(digits: IndexArg) -> Result<String, RecipeError> {
 }
 // --8<-- [end:bind_calc_pi]
 
+// --8<-- [start:bind_ewma]
+/// ewma(values, alpha, /) -> numpy.ndarray: the exponentially weighted moving average of a
+/// 1-D buffer of float64, as a new array.
+///
+/// `alpha` arrives as a plain object and is converted in the body: PyO3 converts typed
+/// parameters before the body runs, and the contract checks `values` first.
+#[pyfunction]
+#[pyo3(signature = (values, alpha, /))]
+fn ewma<'py>(
+    py: Python<'py>,
+    values: &Bound<'py, PyAny>,
+    alpha: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    let values = float64_array(values)?;
+    // PyO3's f64 extraction is PyFloat_AsDouble: __float__, else __index__; TypeError for
+    // str, bytes, None, complex; CPython's own OverflowError for an int beyond a double.
+    let alpha: f64 = alpha.extract()?;
+    // A read-only borrow in rust-numpy's borrow checker: no other Rust code of this process
+    // may write the array while it lasts. Python code is not in that checker (see README).
+    let values = values.try_readonly()?;
+    let series = values.as_array(); // an ndarray view: any stride, negative too, no copy
+    // The loop runs detached from the interpreter (the GIL released): the closure may only
+    // touch Rust data, which PyO3 checks at compile time.
+    let smoothed = py.detach(|| match series.as_slice() {
+        // Contiguous, the common case: a slice iterator tells Vec::extend its exact length
+        // (TrustedLen), so filling the result needs no capacity check per value.
+        Some(contiguous) => core::ewma(contiguous.iter().copied(), alpha),
+        None => core::ewma(series.iter().copied(), alpha),
+    })?;
+    // The Vec becomes the array's memory without a copy: rust-numpy hands NumPy its pointer
+    // and keeps the Vec alive in the array's `base`, and Rust frees it with the array.
+    Ok(PyArray1::from_vec(py, smoothed))
+}
+
+/// `values` as a 1-D float64 NumPy array that rust-numpy can read in place, or the
+/// contract's errors: TypeError for no buffer, ValueError for the dimensions, TypeError
+/// naming any other format.
+fn float64_array<'py>(values: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    // The usual case, and the fast one: already a 1-D float64 array in native byte order.
+    // The cast only checks the type, dimensions and dtype; the data stays where it is.
+    let array = match values.cast::<PyArray1<f64>>() {
+        Ok(array) => array.clone(),
+        // `PyReadonlyArray1<f64>` as the parameter type would refuse everything else with
+        // its own TypeError; the contract takes any buffer and names the wrong format.
+        Err(_) => buffer_as_array(values)?,
+    };
+    // rust-numpy's views assume aligned items at strides that are multiples of the item
+    // size; a field of a packed NumPy record (stride 9) is neither. Copy those, rare, arrays.
+    if array.is_aligned() {
+        Ok(array)
+    } else {
+        Ok(array
+            .call_method0(intern!(values.py(), "copy"))?
+            .cast_into()?)
+    }
+}
+
+/// Any other buffer (array.array, memoryview, ctypes, a NumPy array of another dtype or
+/// shape), checked through a memoryview, then wrapped by `numpy.asarray`: a NumPy view of the
+/// same memory, not a copy. Python-level calls, so slower than the fast path, but the same
+/// code in the abi3 build, where the C buffer API is missing (Py_buffer joined the limited
+/// API only in 3.11, and PyO3's PyBuffer needs it).
+fn buffer_as_array<'py>(values: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    let py = values.py();
+    // memoryview() raises TypeError for an object without a buffer. (Not PyO3's PyBuffer:
+    // besides abi3, it refuses with BufferError what the protocol allows, a NULL `shape` for
+    // 0-d buffers and the NULL `strides` of ctypes arrays.)
+    let view = PyMemoryView::from(values)?;
+    let ndim: usize = view.getattr(intern!(py, "ndim"))?.extract()?;
+    if ndim != 1 {
+        return Err(PyValueError::new_err(format!(
+            "ewma() values must be one-dimensional, got {ndim} dimensions"
+        )));
+    }
+    let format = view
+        .getattr(intern!(py, "format"))?
+        .cast_into::<PyString>()?;
+    if !NATIVE_DOUBLE_FORMATS.contains(&&*format.to_cow()?) {
+        return Err(PyTypeError::new_err(format!(
+            "ewma() values must be float64 (buffer format 'd'), got format {}",
+            format.repr()?
+        )));
+    }
+    static NUMPY_ASARRAY: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    let asarray = NUMPY_ASARRAY.import(py, "numpy", "asarray")?;
+    // The array keeps the memoryview alive as its base, and the memoryview keeps the buffer
+    // exported; both go when ewma drops the array, before it returns.
+    Ok(asarray.call1((view,))?.cast_into()?)
+}
+
+/// Buffer formats (struct module syntax) that mean a C double in this machine's byte order:
+/// "d" and "@d" native, "=d" native order with standard size, "<d" (ctypes writes it) or
+/// ">d" naming this machine's byte order.
+#[cfg(target_endian = "little")]
+const NATIVE_DOUBLE_FORMATS: [&str; 4] = ["d", "@d", "=d", "<d"];
+#[cfg(target_endian = "big")]
+const NATIVE_DOUBLE_FORMATS: [&str; 4] = ["d", "@d", "=d", ">d"];
+// --8<-- [end:bind_ewma]
+
 fn type_name(obj: &Bound<'_, PyAny>) -> String {
     obj.get_type()
         .name()
@@ -312,7 +413,7 @@ fn type_name(obj: &Bound<'_, PyAny>) -> String {
 #[pymodule(name = "_native", gil_used = false)]
 mod native {
     #[pymodule_export]
-    use super::{LinearRecurrence, calc_pi, fib, fib_recursive, most_common};
+    use super::{LinearRecurrence, calc_pi, ewma, fib, fib_recursive, most_common};
 
     // Not recipes: small functions the README and tests use to show what panics and
     // exceptions look like on the Python side (see src/demos.rs).

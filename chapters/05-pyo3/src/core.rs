@@ -42,6 +42,8 @@ pub enum RecipeError {
     LengthMismatch { coefficients: usize, initial: usize },
     /// The next term (and so every later one) does not fit in an `i64`.
     NextTermOverflows,
+    /// `ewma(values, alpha)` with alpha outside 0 < alpha <= 1, or NaN.
+    AlphaOutOfRange,
 }
 
 /// The two kinds of [`RecipeError`]: Python's `ValueError` and `OverflowError`.
@@ -63,7 +65,8 @@ impl RecipeError {
             | RecipeError::PiDigitsOutOfRange
             | RecipeError::NegativeWordCount
             | RecipeError::NoCoefficients
-            | RecipeError::LengthMismatch { .. } => ErrorKind::Domain,
+            | RecipeError::LengthMismatch { .. }
+            | RecipeError::AlphaOutOfRange => ErrorKind::Domain,
         }
     }
 }
@@ -99,6 +102,7 @@ impl fmt::Display for RecipeError {
                     "the next term of this LinearRecurrence overflows signed 64 bits"
                 )
             }
+            RecipeError::AlphaOutOfRange => write!(f, "ewma() alpha must be > 0 and <= 1"),
         }
     }
 }
@@ -378,6 +382,39 @@ pub fn calc_pi(digits: i64) -> Result<String, RecipeError> {
 }
 // --8<-- [end:calc_pi]
 
+// --8<-- [start:ewma]
+/// The exponentially weighted moving average of a series, as a new `Vec`:
+/// `y[0] = x[0]`, then `y[i] = alpha * x[i] + (1 - alpha) * y[i - 1]`.
+///
+/// `values` is any iterator of `f64`, so the caller decides how the series is laid out: a
+/// slice, every other element, a reversed view, or the ndarray view of a NumPy array that the
+/// binding reads in place. The result is a `Vec` because the binding hands it to NumPy as the
+/// array's memory. The core owns the contract's rule on `alpha`, 0 < alpha <= 1.
+pub fn ewma(values: impl IntoIterator<Item = f64>, alpha: f64) -> Result<Vec<f64>, RecipeError> {
+    let in_range = alpha > 0.0 && alpha <= 1.0; // NaN fails both comparisons
+    if !in_range {
+        return Err(RecipeError::AlphaOutOfRange);
+    }
+    let beta = 1.0 - alpha; // computed once, as the contract says
+    let mut values = values.into_iter();
+    // Filled by pushing, not allocated zeroed and then overwritten: one pass over the memory.
+    let mut smoothed = Vec::with_capacity(values.size_hint().0);
+    if let Some(first) = values.next() {
+        let mut previous = first;
+        smoothed.push(first);
+        smoothed.extend(values.map(|x| {
+            // Each product is rounded, then the sum: Rust never fuses a `*` and a `+` into one
+            // fused multiply-add by itself (its `*` and `+` are the IEEE 754 operations, RFC
+            // 3514; `f64::mul_add` is how one asks for a fused one). So no compiler flag is
+            // needed where C needs -ffp-contract=off, and the bits match the reference's.
+            previous = alpha * x + beta * previous;
+            previous
+        }));
+    }
+    Ok(smoothed)
+}
+// --8<-- [end:ewma]
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -597,7 +634,87 @@ mod tests {
             .collect()
     }
 
+    /// The recurrence spelled out with indices, for comparison bit for bit.
+    fn ewma_by_index(x: &[f64], alpha: f64) -> Vec<f64> {
+        let mut y = x.to_vec();
+        for i in 1..x.len() {
+            y[i] = alpha * x[i] + (1.0 - alpha) * y[i - 1];
+        }
+        y
+    }
+
+    fn bits(values: &[f64]) -> Vec<u64> {
+        values.iter().map(|v| v.to_bits()).collect()
+    }
+
+    #[test]
+    fn ewma_known_values() {
+        assert_eq!(
+            ewma([1.0, 2.0, 3.0, 5.0], 0.5),
+            Ok(vec![1.0, 1.5, 2.25, 3.625])
+        );
+        // alpha = 1 keeps only the newest value: the series itself.
+        assert_eq!(
+            ewma([4.0, -1.0, 0.5, 8.0], 1.0),
+            Ok(vec![4.0, -1.0, 0.5, 8.0])
+        );
+        // Reversed and strided iterators are read in their own order.
+        let series = [1.0, 2.0, 3.0, 5.0];
+        assert_eq!(
+            ewma(series.iter().rev().copied(), 0.5),
+            Ok(vec![5.0, 4.0, 3.0, 2.0])
+        );
+        assert_eq!(
+            ewma(series.iter().step_by(2).copied(), 0.5),
+            Ok(vec![1.0, 2.0])
+        );
+        assert_eq!(ewma([], 0.5), Ok(vec![]));
+        assert_eq!(ewma([7.5], 0.25), Ok(vec![7.5]));
+    }
+
+    #[test]
+    fn ewma_alpha_out_of_range() {
+        for alpha in [
+            0.0,
+            -0.0,
+            -0.5,
+            1.0 + f64::EPSILON,
+            2.0,
+            f64::NAN,
+            f64::INFINITY,
+            -f64::INFINITY,
+        ] {
+            assert_eq!(
+                ewma([1.0, 2.0, 3.0], alpha),
+                Err(RecipeError::AlphaOutOfRange)
+            );
+            // Checked even for an empty series, as the reference does.
+            assert_eq!(ewma([], alpha), Err(RecipeError::AlphaOutOfRange));
+        }
+        assert_eq!(
+            RecipeError::AlphaOutOfRange.to_string(),
+            "ewma() alpha must be > 0 and <= 1"
+        );
+        assert_eq!(RecipeError::AlphaOutOfRange.kind(), ErrorKind::Domain);
+        // The smallest positive double is a valid alpha.
+        assert!(ewma([1.0, 2.0], f64::from_bits(1)).is_ok());
+    }
+
     proptest! {
+        #[test]
+        fn ewma_matches_the_recurrence_bit_for_bit(
+            // Any bit pattern: NaNs with payloads, infinities, subnormals, signed zeros.
+            series in prop::collection::vec(any::<u64>().prop_map(f64::from_bits), 0..200),
+            alpha in prop_oneof![Just(1.0), Just(f64::from_bits(1)), 0.0f64..=1.0, any::<f64>()],
+        ) {
+            match ewma(series.iter().copied(), alpha) {
+                Ok(smoothed) => prop_assert_eq!(bits(&smoothed), bits(&ewma_by_index(&series, alpha))),
+                Err(error) => {
+                    prop_assert_eq!(error, RecipeError::AlphaOutOfRange);
+                    prop_assert!(!(alpha > 0.0 && alpha <= 1.0));
+                }
+            }
+        }
         #[test]
         fn fib_never_panics(n in edge_i64()) {
             match fib(n) {

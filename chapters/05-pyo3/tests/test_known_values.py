@@ -1,5 +1,6 @@
 """A few known values, so the chapter checks itself when copied out of the repository."""
 
+import array
 from itertools import islice
 
 
@@ -39,3 +40,8 @@ def test_calc_pi(recipes):
     assert recipes.calc_pi(4) == "3.1415"
     assert recipes.calc_pi(30) == "3.141592653589793238462643383279"
     assert recipes.calc_pi(10000).endswith("5678")  # digits 9997..10000 of pi
+
+
+def test_ewma(recipes):
+    assert recipes.ewma(array.array("d", [1.0, 2.0, 3.0, 5.0]), 0.5).tolist() == [1.0, 1.5, 2.25, 3.625]
+    assert recipes.ewma(array.array("d"), 0.5).tolist() == []

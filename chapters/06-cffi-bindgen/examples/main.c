@@ -73,6 +73,24 @@ static void show_lucas(int count) {
 }
 /* --8<-- [end:c_linear_recurrence] */
 
+/* --8<-- [start:c_ewma] */
+static void show_ewma(void) {
+    const double prices[] = {1.0, 3.0, 5.0, 7.0};
+    double smoothed[4]; /* ours: the library only writes into it */
+    /* From the last element with stride -1: the series backwards, read in place. */
+    recipes_status status = recipes_ewma(&prices[3], 4, -1, 0.5, smoothed);
+    if (status != RECIPES_OK) {
+        report("ewma", status);
+        return;
+    }
+    printf("ewma:");
+    for (int i = 0; i < 4; i++)
+        printf(" %g", smoothed[i]);
+    printf("\n");
+    report("ewma", recipes_ewma(prices, 4, 1, 1.5, smoothed)); /* alpha outside (0, 1] */
+}
+/* --8<-- [end:c_ewma] */
+
 /* --8<-- [start:c_most_common] */
 static void show_most_common(const char *path, int64_t n) {
     recipes_word_count *words = NULL;
@@ -95,6 +113,7 @@ int main(int argc, char **argv) {
     show_pi(4);
     show_pi(RECIPES_PI_MAX_DIGITS + 1);
     show_lucas(10);
+    show_ewma();
     if (argc > 1)
         show_most_common(argv[1], 3);
     show_most_common("/nonexistent/words.txt", 3);

@@ -8,8 +8,8 @@
  * that uses it. Nothing here knows about Python.
  *
  * Conventions, the same for every function:
- *   - Only <stdint.h> and <stddef.h> types cross the boundary: no bool, no enums (whose
- *     size the C standard leaves to the compiler), no language-specific types.
+ *   - Only <stdint.h> and <stddef.h> types and double cross the boundary: no bool, no enums
+ *     (whose size the C standard leaves to the compiler), no language-specific types.
  *   - Every function that can fail returns a recipes_status. RECIPES_OK (0) means
  *     success; anything else is one of the RECIPES_ERR_* codes below.
  *   - The library checks every argument against its domain; the limits it checks against
@@ -152,6 +152,29 @@ recipes_status recipes_most_common(const char *path, size_t path_len, int64_t n,
  * received. The strings inside the entries are released too. NULL is allowed and ignored. */
 void recipes_word_counts_free(recipes_word_count *words, size_t n_words);
 /* --8<-- [end:most_common] */
+
+/* --8<-- [start:ewma] */
+/* The exponentially weighted moving average of x[0], ..., x[length - 1]: with
+ * beta = 1.0 - alpha, out[0] = x[0] and out[i] = alpha * x[i] + beta * out[i - 1], each
+ * product rounded before the sum (no fused multiply-add), in exactly that order, so the
+ * result is the same to the last bit wherever IEEE doubles are. NaN and infinities go
+ * through the arithmetic like any other value. alpha must satisfy 0 < alpha <= 1 (NaN does
+ * not): otherwise RECIPES_ERR_VALUE, and nothing is read or written.
+ *
+ * values: borrowed, read only during the call and never kept. x[i] is the double at
+ * values + i * stride: stride counts doubles, not bytes, and may be negative (values then
+ * points at x[0], the highest address, and the series runs backwards through memory) or 0
+ * (every x[i] is x[0]). Each of those length addresses must be readable; values may be NULL
+ * when length is 0. The elements need not be aligned: the library reads each one with an
+ * unaligned load (on x86-64 the very instruction an aligned load would be), so a buffer
+ * that Python hands over at an odd address (a NumPy array over bytes at an offset) works.
+ * Another thread must not write them during the call.
+ * out: owned by the caller, room for length doubles, aligned, not overlapping the values;
+ * the library writes all length of them on success and none on failure. May be NULL when
+ * length is 0. */
+recipes_status recipes_ewma(const double *values, size_t length, ptrdiff_t stride, double alpha,
+                            double *out);
+/* --8<-- [end:ewma] */
 
 /* --8<-- [start:debug] */
 /* Debugging aids for tests: how many handles and word arrays the library has handed out

@@ -13,6 +13,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::io;
+use std::mem::MaybeUninit;
 use std::path::Path;
 
 /// Why a recipe failed. The C layer maps each variant to one RECIPES_ERR_* status code.
@@ -283,6 +284,62 @@ fn calc_pi_argument(digits: i64) -> Result<usize> {
 }
 // --8<-- [end:calc_pi]
 
+// --8<-- [start:ewma]
+/// The exponentially weighted moving average of `values`, written to `out`, one result per
+/// slot (`out` has as many slots as `values` has values): with beta = 1 - alpha,
+/// y[0] = x[0] and y[i] = alpha * x[i] + beta * y[i - 1].
+///
+/// `values` is any sequence of doubles, read once in order: a slice's `iter().copied()`, or
+/// the strided reader that src/ffi.rs builds over C memory. `out` is `MaybeUninit` because the
+/// caller's memory may be fresh from an allocator (NumPy's `empty`): it is only written.
+///
+/// Rust never fuses `alpha * x + beta * y` into one multiply-add by itself: each `*` and `+`
+/// gives IEEE 754's result for its operands (RFC 3514), and only an explicit `f64::mul_add`
+/// fuses. So each product is rounded before the sum, as the contract wants, with no flag.
+pub fn ewma(values: impl IntoIterator<Item = f64>, alpha: f64, out: &mut [MaybeUninit<f64>]) -> Result<()> {
+    let beta = ewma_beta(alpha)?; // before anything is read or written
+    let mut pairs = out.iter_mut().zip(values);
+    if let Some((slot, first)) = pairs.next() {
+        let mut y = first;
+        slot.write(y);
+        for (slot, x) in pairs {
+            y = add_left_nan_first(alpha * x, beta * y);
+            slot.write(y);
+        }
+    }
+    Ok(())
+}
+
+/// `left + right`, and when both are NaN, `left` itself. IEEE 754 leaves open which NaN the
+/// sum of two NaNs is; x86-64's `addsd` returns the first operand of the instruction, and
+/// CPython's float addition puts the left operand first. `+` is commutative, though, and
+/// LLVM may put either operand first (for `alpha * x + beta * y` it put `beta * y` first), so
+/// without this the sign of a NaN could differ from the reference's, and the contract compares
+/// bits. Returning `left` is a copy, which keeps its bits, unlike arithmetic, whose NaN
+/// results Rust leaves unspecified.
+#[inline]
+fn add_left_nan_first(left: f64, right: f64) -> f64 {
+    if left.is_nan() { nan_wins(left) } else { left + right }
+}
+
+/// The rare arm of `add_left_nan_first`, marked cold so that LLVM keeps a branch, predicted
+/// never taken, rather than computing both arms and blending them on every step: a blend
+/// would add two instructions to the chain of ys, which is all the loop's time.
+#[cold]
+fn nan_wins(left: f64) -> f64 {
+    left
+}
+
+/// alpha's domain, 0 < alpha <= 1, and the weight of the past, 1 - alpha, computed once.
+fn ewma_beta(alpha: f64) -> Result<f64> {
+    // Written so that NaN, which fails every comparison, fails the check too.
+    if !(alpha > 0.0 && alpha <= 1.0) {
+        return Err(Error::Value("ewma() alpha must be > 0 and <= 1".to_owned()));
+    }
+    Ok(1.0 - alpha)
+}
+// --8<-- [end:ewma]
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -375,6 +432,51 @@ mod tests {
         assert_eq!(calc_pi_len(4).unwrap(), 6);
         assert!(matches!(calc_pi(-1), Err(Error::Value(_))));
         assert!(matches!(calc_pi(PI_MAX_DIGITS + 1), Err(Error::Value(_))));
+    }
+
+    /// ewma over a slice, into a new Vec: the core as a Rust caller would use it.
+    fn ewma_of(values: &[f64], alpha: f64) -> Result<Vec<f64>> {
+        let mut out = vec![MaybeUninit::uninit(); values.len()];
+        ewma(values.iter().copied(), alpha, &mut out)?;
+        // SAFETY: on success ewma wrote every slot (one per value).
+        Ok(out.into_iter().map(|slot| unsafe { slot.assume_init() }).collect())
+    }
+
+    #[test]
+    fn ewma_follows_the_formula_in_order() {
+        assert_eq!(ewma_of(&[], 0.5).unwrap(), Vec::<f64>::new());
+        assert_eq!(ewma_of(&[3.0], 0.5).unwrap(), [3.0]);
+        assert_eq!(ewma_of(&[1.0, 3.0, 5.0, 7.0], 0.5).unwrap(), [1.0, 2.0, 3.5, 5.25]);
+        assert_eq!(ewma_of(&[1.0, 2.0, 3.0], 1.0).unwrap(), [1.0, 2.0, 3.0]); // alpha 1: the input
+        // Each product rounded, then the sum: here a fused multiply-add, whichever product it
+        // fused, would round once and land on the next double.
+        let (x0, x1, alpha) = (-5.424755574590947, 8.905413911078448, 0.1);
+        let beta = 1.0 - alpha;
+        let y1 = ewma_of(&[x0, x1], alpha).unwrap()[1];
+        assert_eq!(y1, alpha * x1 + beta * x0);
+        assert_ne!(y1, alpha.mul_add(x1, beta * x0));
+        assert_ne!(y1, beta.mul_add(x0, alpha * x1));
+        let special = ewma_of(&[f64::INFINITY, 1.0, f64::NAN, 2.0], 0.5).unwrap();
+        assert_eq!(special[..2], [f64::INFINITY, f64::INFINITY]);
+        assert!(special[2].is_nan() && special[3].is_nan());
+        // Two NaNs meet in the sum: the one from alpha * x wins, as in CPython.
+        let negative_nan = -f64::NAN;
+        let both = ewma_of(&[negative_nan, f64::NAN], 0.5).unwrap();
+        assert_eq!(both[1].to_bits(), f64::NAN.to_bits()); // x[1]'s NaN, through alpha * x[1]
+        assert_ne!(both[1].to_bits(), negative_nan.to_bits()); // not y[0]'s, through beta * y[0]
+    }
+
+    #[test]
+    fn ewma_alpha_must_be_in_its_domain_and_is_checked_first() {
+        for alpha in [0.0, -0.0, -1.0, 1.0 + f64::EPSILON, f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            let mut out = [MaybeUninit::new(7.0)];
+            let err = ewma([1.0], alpha, &mut out).unwrap_err();
+            assert_eq!(err.to_string(), "ewma() alpha must be > 0 and <= 1");
+            // SAFETY: initialised above; a failed call writes nothing.
+            assert_eq!(unsafe { out[0].assume_init() }, 7.0);
+        }
+        assert!(ewma_of(&[], f64::NAN).is_err()); // even with nothing to read
+        assert!(ewma_of(&[1.0], f64::from_bits(1)).is_ok()); // the smallest alpha > 0
     }
 
     fn temp_file(name: &str, contents: &[u8]) -> std::path::PathBuf {

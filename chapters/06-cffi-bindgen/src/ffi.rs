@@ -8,6 +8,7 @@
 
 use std::cell::RefCell;
 use std::ffi::{CString, c_char};
+use std::mem::MaybeUninit;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 use std::ptr;
@@ -71,6 +72,7 @@ matches_header! {
     recipes_linear_recurrence_free(_);
     recipes_most_common(_, _, _, _, _);
     recipes_word_counts_free(_, _);
+    recipes_ewma(_, _, _, _, _);
     recipes_debug_live_handles();
     recipes_debug_live_word_arrays();
     recipes_debug_panic();
@@ -193,6 +195,27 @@ unsafe fn borrowed_slice<'a, T>(data: *const T, len: usize, name: &'static str) 
     }
     // SAFETY: non-NULL and, by this function's contract, valid for `len` elements.
     Ok(unsafe { std::slice::from_raw_parts(data, len) })
+}
+
+/// Borrow a caller's output array, possibly uninitialised, for the duration of the call.
+///
+/// # Safety
+/// Unless `len` is 0, `data` must be aligned and valid for `len` writes, and nothing else may
+/// access it during the call. With `len` 0 it may be anything, NULL included.
+unsafe fn borrowed_out_slice<'a, T>(
+    data: *mut T,
+    len: usize,
+    name: &'static str,
+) -> Result<&'a mut [MaybeUninit<T>], Failure> {
+    if len == 0 {
+        return Ok(&mut []);
+    }
+    if data.is_null() {
+        return Err(Failure::NullPointer(name));
+    }
+    // SAFETY: non-NULL and, by this function's contract, valid for `len` writes. MaybeUninit:
+    // the memory may be fresh from an allocator (numpy.empty), so it is never read as f64.
+    Ok(unsafe { std::slice::from_raw_parts_mut(data.cast::<MaybeUninit<T>>(), len) })
 }
 
 // --8<-- [start:errors]
@@ -464,6 +487,52 @@ pub unsafe extern "C" fn recipes_word_counts_free(words: *mut recipes_word_count
 }
 // --8<-- [end:bind_most_common]
 
+// --8<-- [start:bind_ewma]
+/// # Safety
+/// Unless `length` is 0: the `length` doubles at `values`, `values + stride`, ... must be
+/// readable (aligned or not) and not written by anyone during the call, and `out` must be
+/// aligned, valid for `length` writes and not overlap them. Neither pointer is kept: both are
+/// borrowed for the duration of the call only.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn recipes_ewma(
+    values: *const f64,
+    length: usize,
+    stride: isize,
+    alpha: f64,
+    out: *mut f64,
+) -> recipes_status {
+    boundary(|| {
+        if length > 0 && values.is_null() {
+            return Err(Failure::NullPointer("values"));
+        }
+        // SAFETY: the caller's promise about `out`, checked for NULL by borrowed_out_slice.
+        let out = unsafe { borrowed_out_slice(out, length, "out")? };
+        // SAFETY: the caller's promise about `values`; the reader lives only inside this call.
+        let values = unsafe { strided_doubles(values, length, stride) };
+        core::ewma(values, alpha, out)?; // checks alpha before it reads or writes anything
+        Ok(())
+    })
+}
+
+/// The doubles at `values`, `values + stride`, `values + 2 * stride`, ... (`length` of them),
+/// in that order: what the header's (pointer, length, stride) means, as an iterator that the
+/// core can read without knowing about memory layouts.
+///
+/// Raw pointer reads, not a slice: a slice would claim the memory *between* the elements
+/// too (a NumPy column skips the other columns) and would need `values` to be the lowest
+/// address, which it is not for a negative stride. `read_unaligned`, because a Python buffer
+/// may start at any address (see the header); on x86-64 it compiles to the same `movsd` as
+/// an aligned read.
+///
+/// # Safety
+/// Each of the `length` addresses must be valid for reading 8 bytes while the iterator is used.
+unsafe fn strided_doubles(values: *const f64, length: usize, stride: isize) -> impl Iterator<Item = f64> {
+    // `wrapping_offset` only computes an address, which is safe; i * stride cannot overflow
+    // for memory that really exists. SAFETY: the read is where the caller's promise is needed.
+    (0..length).map(move |i| unsafe { values.wrapping_offset(i as isize * stride).read_unaligned() })
+}
+// --8<-- [end:bind_ewma]
+
 // --8<-- [start:ffi_debug]
 #[unsafe(no_mangle)]
 pub extern "C" fn recipes_debug_live_handles() -> u64 {
@@ -592,6 +661,47 @@ mod tests {
             assert_eq!((word, first.count), (&b"two"[..], 2));
             recipes_word_counts_free(words, n_words);
             std::fs::remove_file(path).unwrap();
+        }
+    }
+
+    #[test]
+    fn ewma_reads_strides_in_logical_order() {
+        let memory = [1.0, 10.0, 3.0, 30.0, 5.0, 50.0, 7.0];
+        let mut out = [0.0f64; 4];
+        unsafe {
+            // every other element, forwards: 1, 3, 5, 7
+            assert_eq!(recipes_ewma(memory.as_ptr(), 4, 2, 0.5, out.as_mut_ptr()), header::RECIPES_OK);
+            assert_eq!(out, [1.0, 2.0, 3.5, 5.25]);
+            // backwards from the last element: 7, 5, 3, 1
+            let last = memory.as_ptr().add(memory.len() - 1);
+            assert_eq!(recipes_ewma(last, 4, -2, 0.5, out.as_mut_ptr()), header::RECIPES_OK);
+            assert_eq!(out, [7.0, 6.0, 4.5, 2.75]);
+            // stride 0: the first element, again and again
+            assert_eq!(recipes_ewma(memory.as_ptr().add(2), 4, 0, 0.5, out.as_mut_ptr()), header::RECIPES_OK);
+            assert_eq!(out, [3.0; 4]);
+            // an odd address: the elements of a packed buffer, read with unaligned loads
+            let mut bytes = [0u8; 1 + 2 * 8];
+            bytes[1..9].copy_from_slice(&2.0f64.to_ne_bytes());
+            bytes[9..].copy_from_slice(&4.0f64.to_ne_bytes());
+            let odd = bytes.as_ptr().add(1).cast::<f64>();
+            assert_eq!(recipes_ewma(odd, 2, 1, 0.5, out.as_mut_ptr()), header::RECIPES_OK);
+            assert_eq!(out[..2], [2.0, 3.0]);
+        }
+    }
+
+    #[test]
+    fn ewma_refuses_a_bad_alpha_and_null_pointers() {
+        let mut out = [9.0f64; 2];
+        unsafe {
+            let status = recipes_ewma([1.0, 2.0].as_ptr(), 2, 1, f64::NAN, out.as_mut_ptr());
+            assert_eq!(status, header::RECIPES_ERR_VALUE);
+            assert_eq!(last_message(), "ewma() alpha must be > 0 and <= 1");
+            assert_eq!(out, [9.0, 9.0]); // nothing written
+            assert_eq!(recipes_ewma(ptr::null(), 0, 1, 0.5, ptr::null_mut()), header::RECIPES_OK);
+            let status = recipes_ewma(ptr::null(), 2, 1, 0.5, out.as_mut_ptr());
+            assert_eq!(status, header::RECIPES_ERR_NULL_POINTER);
+            let status = recipes_ewma([1.0, 2.0].as_ptr(), 2, 1, 0.5, ptr::null_mut());
+            assert_eq!(status, header::RECIPES_ERR_NULL_POINTER);
         }
     }
 

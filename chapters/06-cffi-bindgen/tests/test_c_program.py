@@ -35,6 +35,8 @@ def test_c_program(tmp_path):
         "calc_pi(4) = 3.1415",
         "calc_pi: status 1: calc_pi() digits must be between 0 and 10000",
         "lucas: 2 1 3 4 7 11 18 29 47 76",
+        "ewma: 7 6 4.5 2.75",
+        "ewma: status 1: ewma() alpha must be > 0 and <= 1",
         "the 3",
         "and 2",
         "bat 1",

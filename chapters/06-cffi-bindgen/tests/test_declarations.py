@@ -5,8 +5,13 @@ declarations are written by hand in recipes_ctypes, and nothing but this test co
 with include/recipes.h: a wrong argtype there is a crash or a silently wrong value.
 """
 
+import ast
 import ctypes
+import importlib
+import importlib.util
+from pathlib import Path
 
+import numpy
 import pytest
 import recipes_clib
 import recipes_ctypes
@@ -25,7 +30,9 @@ PRIMITIVES = {
     "int64_t": ctypes.c_int64,
     "uint64_t": ctypes.c_uint64,
     "size_t": ctypes.c_size_t,
+    "ptrdiff_t": ctypes.c_ssize_t,
     "char": ctypes.c_char,
+    "double": ctypes.c_double,
 }
 
 
@@ -44,17 +51,31 @@ def ctypes_equivalents(ctype):
     return {ctypes.POINTER(t) for t in ctypes_equivalents(item) if t is not None}
 
 
+def declares(argtype, ctype) -> bool:
+    """Whether a ctypes argtype passes what the header's C type `ctype` expects."""
+    if hasattr(argtype, "_dtype_"):  # numpy.ctypeslib.ndpointer: the address of an array's data
+        return ctype.kind == "pointer" and ctype.item.cname == "double" and argtype._dtype_ == numpy.float64
+    return argtype in ctypes_equivalents(ctype)
+
+
 def test_ctypes_declarations_match_the_header(header_ffi):
     ffi, lib = header_ffi
     functions = [name for name in dir(lib) if name.startswith("recipes_")]
-    assert len(functions) == 13
+    assert len(functions) == 14
     for name in functions:
         declared = ffi.typeof(getattr(lib, name))
         mine = getattr(recipes_ctypes._lib, name)
         assert mine.restype in ctypes_equivalents(declared.result), name
         assert len(mine.argtypes) == len(declared.args), name
         for position, (arg, argtype) in enumerate(zip(declared.args, mine.argtypes, strict=True)):
-            assert argtype in ctypes_equivalents(arg), (name, position)
+            assert declares(argtype, arg), (name, position)
+
+
+def test_ptrdiff_t_is_ctypes_ssize_t(header_ffi):
+    # ctypes has no c_ptrdiff_t; c_ssize_t is the signed integer of a pointer's size, as is
+    # ptrdiff_t on every platform this chapter builds for.
+    ffi, _ = header_ffi
+    assert ffi.sizeof("ptrdiff_t") == ctypes.sizeof(ctypes.c_ssize_t) == ctypes.sizeof(ctypes.c_void_p)
 
 
 def test_ctypes_struct_and_constants_match_the_header(header_ffi):
@@ -80,7 +101,7 @@ def test_abi_mode_is_dlopen_and_api_mode_is_compiled():
     # API mode: a compiled module whose functions are C functions with adapters added.
     assert _native.__file__.endswith((".so", ".pyd"))
     assert hasattr(_native.lib, "adapter_fib")
-    for name in ["fib", "fib_recursive", "LinearRecurrence", "most_common", "calc_pi"]:
+    for name in ["fib", "fib_recursive", "LinearRecurrence", "most_common", "calc_pi", "ewma"]:
         assert getattr(recipes_cffi, name) is not getattr(recipes_cffi_abi, name)
     assert recipes_cffi_abi.fib(90) == recipes_cffi.fib(90)
 
@@ -93,3 +114,11 @@ def test_stubs_are_shipped():
         package = Path(importlib.util.find_spec(module).origin).parent
         assert (package / "py.typed").is_file()
         assert (package / "__init__.pyi").is_file()
+
+
+@pytest.mark.parametrize("module", ["recipes_cffi", "recipes_cffi_abi", "recipes_ctypes"])
+def test_stubs_declare_every_public_name(module):
+    stub = Path(importlib.util.find_spec(module).origin).with_suffix(".pyi")
+    tree = ast.parse(stub.read_text(encoding="utf-8"))
+    declared = {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
+    assert declared == set(importlib.import_module(module).__all__)

@@ -13,6 +13,22 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+/* --8<-- [start:numpy_headers] */
+/* NumPy's C API, for ewma's result. The headers come from the NumPy 2 that pyproject.toml
+ * builds with (setup.py asks numpy.get_include() where they are), and a module built
+ * against NumPy 2 also runs on NumPy 1.x, down to the version it targets. That target is
+ * chosen here, not left to the headers: NumPy 2.0's default target is 1.19, 2.3's 1.23 and
+ * 2.5's 1.25, so the floor would move with whichever NumPy 2 the build happened to get (pip
+ * takes the newest for each Python, and NumPy 2.5 needs Python 3.12). 1.23 is the
+ * floor pyproject.toml declares; keep the two in step. The import checks it (module_exec)
+ * and refuses an older NumPy with a RuntimeError that names both versions, rather than
+ * crashing later. */
+#define NPY_TARGET_VERSION NPY_1_23_API_VERSION
+/* Hide the API that NumPy deprecated in 1.7 (direct access to the array struct). */
+#define NPY_NO_DEPRECATED_API NPY_1_7_API_VERSION
+#include <numpy/arrayobject.h>
+/* --8<-- [end:numpy_headers] */
+
 #include "core.h"
 
 /* ---- Compatibility with older Pythons (requires-python >= 3.10) --------------------- */
@@ -567,6 +583,154 @@ calc_pi(PyObject *module, PyObject *arg)
 }
 /* --8<-- [end:bind_calc_pi] */
 
+/* ---- ewma ---------------------------------------------------------------------------- */
+
+/* --8<-- [start:bind_ewma] */
+/* The element formats that mean a C double in this machine's byte order (struct module
+ * syntax, which the buffer protocol uses): "d" and "@d" are native, "=d" is the native
+ * order with standard sizes, and "<d" is explicit little-endian, which is what ctypes
+ * writes. Anything else, "f", "q", ">d" or "B" (bytes), is another type or another
+ * byte order, and reading it as a double would give garbage, not an error. */
+static int
+is_native_double_format(const char *format)
+{
+    /* PyBUF_FORMAT was requested, but an exporter may still leave format NULL: the buffer
+     * protocol defines that as "B", unsigned bytes. */
+    if (format == NULL) {
+        return 0;
+    }
+    return strcmp(format, "d") == 0 || strcmp(format, "@d") == 0 || strcmp(format, "=d") == 0
+#if PY_LITTLE_ENDIAN
+           || strcmp(format, "<d") == 0;
+#else
+           || strcmp(format, ">d") == 0;
+#endif
+}
+
+/* The contract's two errors about the values, worded as the reference words them. The
+ * format is quoted as repr() quotes it, so the message is the same for any format. */
+static int
+check_float64_vector(const Py_buffer *view)
+{
+    if (view->ndim != 1) {
+        PyErr_Format(PyExc_ValueError,
+                     "ewma() values must be one-dimensional, got %d dimensions", view->ndim);
+        return -1;
+    }
+    if (!is_native_double_format(view->format)) {
+        PyObject *format = PyUnicode_FromString(view->format != NULL ? view->format : "B");
+        if (format != NULL) {
+            PyErr_Format(PyExc_TypeError,
+                         "ewma() values must be float64 (buffer format 'd'), got format %R",
+                         format);
+            Py_DECREF(format);
+        }
+        return -1;
+    }
+    return 0;
+}
+
+/* The one error of recipes_ewma_check_alpha and recipes_ewma. */
+static void
+raise_ewma_error(recipes_status status)
+{
+    /* RECIPES_ALPHA_OUT_OF_RANGE, their only error */
+    PyErr_SetString(PyExc_ValueError, "ewma() alpha must be > 0 and <= 1");
+}
+
+/* alpha as float() takes a number: a float, anything with __float__ (numpy.float64,
+ * Fraction) or with __index__ (int, numpy.int64). TypeError for str, bytes, None and
+ * complex; CPython's own OverflowError for an int too large for a double. The range is
+ * the core's to check. */
+static int
+ewma_alpha(PyObject *arg, double *alpha)
+{
+    *alpha = PyFloat_AsDouble(arg);
+    if (*alpha == -1.0 && PyErr_Occurred()) { /* the -1 trap again, for doubles */
+        return -1;
+    }
+    recipes_status status = recipes_ewma_check_alpha(*alpha);
+    if (status != RECIPES_OK) {
+        raise_ewma_error(status);
+        return -1;
+    }
+    return 0;
+}
+
+/* Below this many values, ewma keeps the GIL: the loop takes a few nanoseconds per value,
+ * so a short call is over before releasing the GIL could pay off, and taking it back
+ * could mean waiting for the switch interval (5 ms) if another thread grabbed it. */
+#define EWMA_RELEASE_GIL_FROM 4096
+
+/* A new float64 array, computed from the buffer in place. PyArray_SimpleNew allocates the
+ * array's memory, so the result owns its data (OWNDATA, no base): it shares nothing with
+ * the input, and the input's buffer can be released as soon as this returns. */
+static PyObject *
+ewma_new_array(const Py_buffer *view, double alpha)
+{
+    npy_intp length = (npy_intp)view->shape[0];
+    PyObject *result = PyArray_SimpleNew(1, &length, NPY_DOUBLE); /* C-contiguous */
+    if (result == NULL) {
+        return NULL;
+    }
+    double *out = (double *)PyArray_DATA((PyArrayObject *)result);
+    /* Any stride is read where it is: a reversed or every-other view costs no copy. An
+     * exporter may leave strides NULL even though we asked for them (ctypes arrays do);
+     * the buffer protocol then means C-contiguous: one item after the other. */
+    const char *values = (const char *)view->buf;
+    const ptrdiff_t stride =
+        (ptrdiff_t)(view->strides != NULL ? view->strides[0] : view->itemsize);
+    recipes_status status;
+    if (length < EWMA_RELEASE_GIL_FROM) {
+        status = recipes_ewma(values, (size_t)length, stride, alpha, out);
+    }
+    else {
+        /* The buffer stays valid without the GIL: we hold an export of it until
+         * PyBuffer_Release, so an array.array or bytearray cannot be resized (or freed)
+         * meanwhile. But another Python thread can still WRITE to it (a NumPy array is
+         * writeable by anyone who has it), and then this loop reads a mix of old and new
+         * values. Nothing here can prevent that; it is the caller's to avoid. */
+        Py_BEGIN_ALLOW_THREADS
+        status = recipes_ewma(values, (size_t)length, stride, alpha, out);
+        Py_END_ALLOW_THREADS
+    }
+    if (status != RECIPES_OK) { /* alpha was checked already, but a status is never ignored */
+        Py_DECREF(result);
+        raise_ewma_error(status);
+        return NULL;
+    }
+    return result;
+}
+
+/* METH_FASTCALL, as most_common. The checks run in the reference's order: the buffer, its
+ * dimensions, its format, then alpha. */
+static PyObject *
+ewma(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2) {
+        PyErr_Format(PyExc_TypeError, "ewma() takes exactly 2 arguments (%zd given)", nargs);
+        return NULL;
+    }
+    /* STRIDES: any layout is welcome, we read it through view.strides (asking for
+     * PyBUF_C_CONTIGUOUS instead would make NumPy refuse a reversed view, not copy it).
+     * FORMAT: without it, view.format is NULL and every buffer looks like bytes.
+     * No PyBUF_WRITABLE: the values are only read, so read-only arrays are accepted. */
+    Py_buffer view;
+    if (PyObject_GetBuffer(args[0], &view, PyBUF_STRIDES | PyBUF_FORMAT) < 0) {
+        return NULL; /* TypeError: a list, None, ... exports no buffer */
+    }
+    /* From here on, every path goes through PyBuffer_Release: until then the exporter
+     * counts us as a user, and an array.array or bytearray refuses to resize. */
+    PyObject *result = NULL;
+    double alpha;
+    if (check_float64_vector(&view) == 0 && ewma_alpha(args[1], &alpha) == 0) {
+        result = ewma_new_array(&view, alpha);
+    }
+    PyBuffer_Release(&view);
+    return result;
+}
+/* --8<-- [end:bind_ewma] */
+
 /* ---- The module ---------------------------------------------------------------------- */
 
 /* --8<-- [start:bind_module] */
@@ -581,6 +745,10 @@ PyDoc_STRVAR(most_common_doc,
 "most_common($module, path, n, /)\n--\n\n"
 "The n most frequent whitespace-separated words of a UTF-8 file, lowercased in ASCII.\n\n"
 "Ties are broken by the word, in code point order.");
+PyDoc_STRVAR(ewma_doc,
+"ewma($module, values, alpha, /)\n--\n\n"
+"The exponentially weighted moving average of a 1-D buffer of float64, as a new array.\n\n"
+"y[0] = x[0]; y[i] = alpha * x[i] + (1 - alpha) * y[i - 1], with 0 < alpha <= 1.");
 PyDoc_STRVAR(calc_pi_doc,
 "calc_pi($module, digits, /)\n--\n\n"
 "Pi truncated to `digits` decimal places (0 <= digits <= " Py_STRINGIFY(PI_MAX_DIGITS) "): "
@@ -593,6 +761,7 @@ static PyMethodDef module_methods[] = {
      * compiler that the mismatch with PyCFunction is deliberate. */
     {"most_common", (PyCFunction)(void (*)(void))most_common, METH_FASTCALL, most_common_doc},
     {"calc_pi", calc_pi, METH_O, calc_pi_doc},
+    {"ewma", (PyCFunction)(void (*)(void))ewma, METH_FASTCALL, ewma_doc},
     {NULL, NULL, 0, NULL},
 };
 
@@ -601,6 +770,19 @@ static PyMethodDef module_methods[] = {
 static int
 module_exec(PyObject *module)
 {
+    /* NumPy's C API is a table of function pointers that NumPy hands out in a capsule;
+     * its headers keep it in a C global of this file (PyArray_API), and every PyArray_
+     * call goes through it, so it must be filled in before ewma runs. The import_array()
+     * macro would `return NULL` on failure, a PyInit_ function's error value, after
+     * printing the error and replacing it with a vague ImportError. _import_array() is the
+     * function behind it: it returns -1 and leaves NumPy's own exception in place ("No
+     * module named 'numpy'", a NumPy older than NPY_TARGET_VERSION, a NumPy that refuses
+     * this interpreter). It runs for every module object, not only the first, so NumPy is
+     * imported wherever this module is: a module object never uses a NumPy that its own
+     * interpreter could not import. */
+    if (_import_array() < 0) {
+        return -1;
+    }
     module_state *state = get_module_state(module);
     /* FromModuleAndSpec links the type to this module (PyType_GetModule), and the type
      * holds a strong reference to it. */
@@ -638,12 +820,18 @@ module_free(void *module)
 static PyModuleDef_Slot module_slots[] = {
     {Py_mod_exec, module_exec},
 #ifdef Py_mod_multiple_interpreters
-    /* 3.12+: no C globals, so each sub-interpreter may even have its own GIL. */
-    {Py_mod_multiple_interpreters, Py_MOD_PER_INTERPRETER_GIL_SUPPORTED},
+    /* 3.12+: not in sub-interpreters. Our own state is per module object, but NumPy's C
+     * API table is a C global (PyArray_API above), one per process, and NumPy itself does
+     * not support sub-interpreters (it warns in one; from NumPy 2.4 it declares this slot
+     * too, and refuses to load a second time in a process). A sub-interpreter that checks
+     * (the default for new ones) refuses this module with a clear ImportError before
+     * module_exec runs. */
+    {Py_mod_multiple_interpreters, Py_MOD_MULTIPLE_INTERPRETERS_NOT_SUPPORTED},
 #endif
 #ifdef Py_mod_gil
-    /* 3.13+ free-threaded builds: we do not need the GIL (see recurrence_next); without
-     * this slot, importing the module would turn the GIL back on. */
+    /* 3.13+ free-threaded builds: we do not need the GIL (see recurrence_next and
+     * ewma_new_array); NumPy declares the same from 2.1. Without this slot, importing the
+     * module would turn the GIL back on. */
     {Py_mod_gil, Py_MOD_GIL_NOT_USED},
 #endif
     {0, NULL},

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -750,3 +751,60 @@ recipes_calc_pi(int64_t digits, char *out)
     return status;
 }
 /* --8<-- [end:calc_pi] */
+
+/* --8<-- [start:ewma] */
+recipes_status
+recipes_ewma_check_alpha(double alpha)
+{
+    /* Written so that NaN, which fails every comparison, fails the check too. */
+    return (alpha > 0.0 && alpha <= 1.0) ? RECIPES_OK : RECIPES_ALPHA_OUT_OF_RANGE;
+}
+
+/* One element of a buffer, wherever it sits. memcpy, not *(const double *)p: a buffer's
+ * items need not be aligned (a field of a packed record, a view at an odd byte offset),
+ * and an unaligned double load through a pointer is undefined behaviour in C. For a
+ * fixed size of 8, compilers turn this memcpy into one load instruction. */
+static inline double
+load_double(const char *p)
+{
+    double value;
+    memcpy(&value, p, sizeof value);
+    return value;
+}
+
+/* left + right, and when both are NaN, the left one, as in the reference. IEEE 754 leaves
+ * open which NaN a sum of two NaNs returns; x86-64 and arm64 return the first operand of
+ * the instruction. CPython's float addition puts the left operand first, but + is
+ * commutative, so a C compiler may put either first: GCC puts the running y first. Only
+ * the sign and payload of the NaN differ, but the contract compares bits. The branch is
+ * predictable (it goes the same way until the data turn NaN or back), so it costs
+ * nothing measurable. */
+static inline double
+add_left_nan_first(double left, double right)
+{
+    return isnan(left) ? left : left + right;
+}
+
+recipes_status
+recipes_ewma(const char *values, size_t n, ptrdiff_t stride, double alpha, double *out)
+{
+    recipes_status status = recipes_ewma_check_alpha(alpha);
+    if (status != RECIPES_OK || n == 0) {
+        return status;
+    }
+    const double beta = 1.0 - alpha; /* once, as the reference does: the same rounding */
+    double y = load_double(values);
+    out[0] = y;
+    for (size_t i = 1; i < n; i++) {
+        values += stride; /* any sign, any size: the buffer's own step, in bytes */
+        /* Two products, each rounded, then their sum rounded: the contract's bits. A fused
+         * multiply-add would round once and give other bits, so setup.py compiles this
+         * file with -ffp-contract=off (GCC fuses across statements and inlined calls,
+         * too). Each y waits for the previous one: the loop runs at the latency of one
+         * multiply and one add per element, and no compiler can vectorise it. */
+        y = add_left_nan_first(alpha * load_double(values), beta * y);
+        out[i] = y;
+    }
+    return RECIPES_OK;
+}
+/* --8<-- [end:ewma] */

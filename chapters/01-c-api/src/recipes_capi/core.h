@@ -45,7 +45,8 @@ typedef enum {
     RECIPES_OVERFLOW,            /* LinearRecurrence: the due term overflowed signed 64 bits */
     RECIPES_OS_ERROR,            /* most_common: open/read failed, see os_errno */
     RECIPES_BAD_UTF8,            /* most_common: the file is not UTF-8, see bad_utf8_offset */
-    RECIPES_NO_MEMORY            /* most_common, calc_pi: malloc failed */
+    RECIPES_NO_MEMORY,           /* most_common, calc_pi: malloc failed */
+    RECIPES_ALPHA_OUT_OF_RANGE   /* ewma: alpha is not in (0, 1], or is NaN */
 } recipes_status;
 /* --8<-- [end:limits] */
 
@@ -118,5 +119,19 @@ recipes_status recipes_calc_pi_length(int64_t digits, size_t *length);
 /* Write that many characters (no terminating NUL) into the caller's buffer `out`:
  * RECIPES_OK, RECIPES_PI_DIGITS_OUT_OF_RANGE or RECIPES_NO_MEMORY (working memory). */
 recipes_status recipes_calc_pi(int64_t digits, char *out);
+
+/* ---- ewma -------------------------------------------------------------------------- */
+
+/* RECIPES_OK if 0 < alpha <= 1, else RECIPES_ALPHA_OUT_OF_RANGE (NaN included). A step
+ * of its own because the binding checks alpha before it allocates the result. */
+recipes_status recipes_ewma_check_alpha(double alpha);
+/* The exponentially weighted moving average of n doubles: out[0] = x[0], then
+ * out[i] = alpha * x[i] + (1 - alpha) * out[i - 1]. Element i of the input starts at byte
+ * values + i * stride: any stride, negative (reversed) or not a multiple of 8 (a field of a
+ * record array) included, and no alignment is assumed. `out` holds n contiguous doubles.
+ * RECIPES_OK, or RECIPES_ALPHA_OUT_OF_RANGE before anything is read or written. Never
+ * touches Python objects: the binding calls it with the GIL released. */
+recipes_status recipes_ewma(const char *values, size_t n, ptrdiff_t stride, double alpha,
+                            double *out);
 
 #endif /* RECIPES_CORE_H */

@@ -6,7 +6,11 @@
 
 import os
 from collections.abc import Iterable
-from typing import SupportsIndex
+from typing import SupportsFloat, SupportsIndex
+
+import numpy
+import numpy.typing
+from typing_extensions import Buffer  # collections.abc.Buffer from Python 3.12 only
 
 def fib(n: SupportsIndex, /) -> int:
     """Return the n-th Fibonacci number, computed iteratively."""
@@ -28,3 +32,8 @@ def most_common(path: str | os.PathLike[str], n: SupportsIndex, /) -> list[tuple
 
 def calc_pi(digits: SupportsIndex, /) -> str:
     """Return pi to the given number of decimal places, truncated."""
+
+def ewma(
+    values: Buffer, alpha: SupportsFloat | SupportsIndex, /
+) -> numpy.typing.NDArray[numpy.float64]:
+    """Return the exponentially weighted moving average of a 1-D float64 buffer, as a new array."""

@@ -2,7 +2,11 @@
 
 import os
 from collections.abc import Iterable
-from typing import SupportsIndex
+from typing import SupportsFloat, SupportsIndex
+
+import numpy
+import numpy.typing
+from typing_extensions import Buffer
 
 def fib(arg: SupportsIndex, /) -> int:
     """Return the n-th Fibonacci number, computed iteratively."""
@@ -24,3 +28,8 @@ def most_common(arg0: str | os.PathLike[str], arg1: SupportsIndex, /) -> list[tu
 
 def calc_pi(arg: SupportsIndex, /) -> str:
     """Return pi to the given number of decimal places, truncated."""
+
+def ewma(values: Buffer, alpha: SupportsFloat | SupportsIndex, /) -> numpy.typing.NDArray[numpy.float64]:
+    """
+    Return the exponentially weighted moving average of a 1-D float64 buffer, as a new array.
+    """

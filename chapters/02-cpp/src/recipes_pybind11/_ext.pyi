@@ -7,7 +7,11 @@ import collections.abc
 import os
 import typing
 
-__all__: list[str] = ['LinearRecurrence', 'calc_pi', 'fib', 'fib_recursive', 'most_common']
+import numpy
+import numpy.typing
+import typing_extensions
+
+__all__: list[str] = ['LinearRecurrence', 'calc_pi', 'ewma', 'fib', 'fib_recursive', 'most_common']
 class LinearRecurrence:
     """
     Iterator over a linear recurrence in checked int64.
@@ -21,6 +25,10 @@ class LinearRecurrence:
 def calc_pi(digits: typing.SupportsIndex, /) -> str:
     """
     Return pi to the given number of decimal places, truncated.
+    """
+def ewma(values: typing_extensions.Buffer, alpha: typing.SupportsFloat | typing.SupportsIndex, /) -> numpy.typing.NDArray[numpy.float64]:
+    """
+    Return the exponentially weighted moving average of a 1-D float64 buffer, as a new array.
     """
 def fib(n: typing.SupportsIndex, /) -> int:
     """

@@ -1,10 +1,21 @@
 # Type stub for the native recipes (src/binding.rs). All parameters are positional-only,
 # like C built-ins; integers are anything operator.index() accepts.
 import os
+import sys
 from collections.abc import Iterable
-from typing import SupportsIndex, final
+from typing import SupportsFloat, SupportsIndex, final
 
-__all__ = ["LinearRecurrence", "calc_pi", "fib", "fib_recursive", "most_common"]
+import numpy as np
+import numpy.typing as npt
+
+# Any object that exports a buffer (PEP 688 names the type). A stub is only read by type
+# checkers, which carry typing_extensions' stubs themselves: no runtime dependency.
+if sys.version_info >= (3, 12):
+    from collections.abc import Buffer
+else:
+    from typing_extensions import Buffer
+
+__all__ = ["LinearRecurrence", "calc_pi", "ewma", "fib", "fib_recursive", "most_common"]
 
 def fib(n: SupportsIndex, /) -> int: ...
 def fib_recursive(n: SupportsIndex, /) -> int: ...
@@ -23,3 +34,9 @@ def most_common(
     path: str | os.PathLike[str], n: SupportsIndex, /
 ) -> list[tuple[str, int]]: ...
 def calc_pi(digits: SupportsIndex, /) -> str: ...
+
+# values: a 1-D buffer of float64 (format "d"); alpha: what float() takes, 0 < alpha <= 1.
+# NumPy's own stubs declare ndarray.__buffer__ only for Python 3.12+, hence the NDArray.
+def ewma(
+    values: Buffer | npt.NDArray[np.float64], alpha: SupportsFloat | SupportsIndex, /
+) -> npt.NDArray[np.float64]: ...

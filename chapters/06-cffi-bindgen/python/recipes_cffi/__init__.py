@@ -9,7 +9,7 @@ calls the C functions directly, with no libffi in between: the fastest way cffi 
 from recipes_cffi._bind import bind
 from recipes_cffi._native import ffi, lib
 
-__all__ = ["LinearRecurrence", "calc_pi", "fib", "fib_recursive", "most_common"]
+__all__ = ["LinearRecurrence", "calc_pi", "ewma", "fib", "fib_recursive", "most_common"]
 
-fib, fib_recursive, LinearRecurrence, most_common, calc_pi = bind(ffi, lib, __name__)
+fib, fib_recursive, LinearRecurrence, most_common, calc_pi, ewma = bind(ffi, lib, __name__)
 # --8<-- [end:bind_module]

@@ -1,7 +1,20 @@
 import os
+import sys
 from collections.abc import Iterable, Iterator
+from typing import SupportsFloat, SupportsIndex
 
-__all__ = ["LinearRecurrence", "calc_pi", "fib", "fib_recursive", "most_common"]
+import numpy as np
+import numpy.typing as npt
+
+# Any object that exports a buffer (PEP 688 names the type). collections.abc.Buffer is Python
+# 3.12+; a stub is only read by type checkers, which all carry typing_extensions' stubs, so
+# older Pythons can use it without it being a dependency of the package.
+if sys.version_info >= (3, 12):
+    from collections.abc import Buffer
+else:
+    from typing_extensions import Buffer
+
+__all__ = ["LinearRecurrence", "calc_pi", "ewma", "fib", "fib_recursive", "most_common"]
 
 def fib(n: int, /) -> int: ...
 def fib_recursive(n: int, /) -> int: ...
@@ -13,3 +26,6 @@ class LinearRecurrence(Iterator[int]):
 
 def most_common(path: str | os.PathLike[str], n: int, /) -> list[tuple[str, int]]: ...
 def calc_pi(digits: int, /) -> str: ...
+
+# values: one dimension of native doubles, any strides; alpha: what float() takes but str.
+def ewma(values: Buffer, alpha: SupportsFloat | SupportsIndex, /) -> npt.NDArray[np.float64]: ...

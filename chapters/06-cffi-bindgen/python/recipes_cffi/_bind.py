@@ -17,20 +17,24 @@ as `lib.recipes_fib` on every call would show in the benchmark.
 
 from operator import index
 
+from numpy import empty
 from recipes_clib._frontend import (
     INT64_MIN,
     clamp_to_int64,
     encoded_path,
     error_mapper,
+    first_element_address,
+    float64_view,
     int64_argument,
     int64_list,
+    strided_doubles,
 )
 
 UINT64_MAX = 2**64 - 1
 
 
 def bind(ffi, lib, module_name):
-    """Return fib, fib_recursive, LinearRecurrence, most_common and calc_pi over `lib`."""
+    """Return fib, fib_recursive, LinearRecurrence, most_common, calc_pi and ewma over `lib`."""
 
     # --8<-- [start:bind_errors]
     def last_message():
@@ -189,8 +193,42 @@ def bind(ffi, lib, module_name):
         return unpack(buffer, length[0]).decode("ascii")
     # --8<-- [end:bind_calc_pi]
 
+    # --8<-- [start:bind_ewma]
+    c_ewma, from_buffer, cast = lib.recipes_ewma, ffi.from_buffer, ffi.cast
+    double_array, double_ptr = ffi.typeof("double[]"), ffi.typeof("double *")
+
+    def ewma(values, alpha, /):
+        # The view is checked (1-D, native doubles) and holds the buffer until the block ends,
+        # on every path: while the library reads the memory, nothing can move or free it.
+        with float64_view(values) as view:
+            buffer, stride = strided_doubles(view)
+            length = len(view)
+            out = empty(length)  # the result: NumPy owns it, the library only fills it
+            # A pointer into `out`. Writable by construction, so no require_writable=True
+            # (which costs a keyword argument and a stricter buffer request on every call).
+            y = from_buffer(double_array, out)
+            # alpha goes to C as it is: cffi converts a `double` with PyFloat_AsDouble, which
+            # is the contract's rule (TypeError for str, OverflowError for a huge int).
+            if stride == 1:
+                # cffi's idiom: a pointer to the buffer's own memory, no copy, read-only
+                # buffers included (require_writable is False by default). The cdata locks
+                # the view while it lives; as a temporary argument it is freed as soon as the
+                # call returns, before the `with` releases the view.
+                status = c_ewma(from_buffer(double_array, buffer), length, 1, alpha, y)
+            else:
+                # from_buffer refuses strided and reversed buffers (it asks for a contiguous
+                # one), so element 0's address comes from NumPy and the library does the steps.
+                x = cast(double_ptr, first_element_address(buffer))
+                status = c_ewma(x, length, stride, alpha, y)
+        if status:
+            raise error(status)
+        return out
+
+    ewma.__module__ = module_name
+    # --8<-- [end:bind_ewma]
+
     # --8<-- [start:bind_module]
     # recipes_cffi and recipes_cffi_abi each call bind() with their own ffi and lib, and
     # publish what it returns as their module's names.
-    return fib, fib_recursive, LinearRecurrence, most_common, calc_pi
+    return fib, fib_recursive, LinearRecurrence, most_common, calc_pi, ewma
     # --8<-- [end:bind_module]

@@ -14,11 +14,11 @@ from cffi import FFI
 from recipes_cffi._bind import bind  # (importing it also loads recipes_cffi: harmless)
 from recipes_clib import HEADER, LIBRARY, cdef_from_header
 
-__all__ = ["LinearRecurrence", "calc_pi", "fib", "fib_recursive", "most_common"]
+__all__ = ["LinearRecurrence", "calc_pi", "ewma", "fib", "fib_recursive", "most_common"]
 
 ffi = FFI()
 ffi.cdef(cdef_from_header(HEADER.read_text(encoding="utf-8")))
 lib = ffi.dlopen(str(LIBRARY))
 
-fib, fib_recursive, LinearRecurrence, most_common, calc_pi = bind(ffi, lib, __name__)
+fib, fib_recursive, LinearRecurrence, most_common, calc_pi, ewma = bind(ffi, lib, __name__)
 # --8<-- [end:bind_module]

@@ -5,14 +5,18 @@ the errors of the recipe contract itself (recipes_last_error_message), so no fro
 repeats a limit or a message. What is left for Python is written here, once:
 
 * converting Python objects to the C types: `operator.index` for integers, clamping to
-  int64_t, the int64_t range of LinearRecurrence's elements, most_common's path;
+  int64_t, the int64_t range of LinearRecurrence's elements, most_common's path, and for
+  ewma a buffer of doubles as (pointer, length, stride) and alpha as a C double;
 * turning a status code into the exception CPython itself would raise (`error_mapper`).
 """
 
+import sys
 from collections.abc import Callable, Iterable
 from operator import index
 from os import PathLike, fsencode, fspath, strerror
 from typing import Protocol
+
+import numpy
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
@@ -57,6 +61,76 @@ def encoded_path(path: str | PathLike[str]) -> bytes:
         raise TypeError(f"most_common() path must be str or os.PathLike[str], not {type(path).__name__}")
     return fsencode(path)
 # --8<-- [end:convert]
+
+
+# --8<-- [start:ewma]
+# Buffer formats (struct module syntax) that mean a C double in this machine's byte order: "d"
+# and "@d" are native, "=d" is native order without alignment (NumPy's format for unaligned
+# arrays), "<d" is what ctypes writes on a little-endian machine.
+NATIVE_DOUBLE_FORMATS = ("d", "@d", "=d", "<d" if sys.byteorder == "little" else ">d")
+DOUBLE_SIZE = 8  # bytes in a C double, struct.calcsize("d")
+
+
+def float64_view(values: object) -> memoryview:
+    """`values` as a memoryview of one dimension of native doubles: ewma's checks, in order.
+
+    The caller holds the view in a `with` block. While the view is open, the object keeps its
+    memory where it is (an array.array refuses to resize), so a pointer into it stays valid;
+    the block releases it on every path. A view that fails a check is released here.
+    """
+    view = memoryview(values)  # TypeError for an object without the buffer protocol
+    if view.ndim == 1 and view.format in NATIVE_DOUBLE_FORMATS:
+        return view
+    ndim, element_format = view.ndim, view.format
+    view.release()  # before raising: the error must not keep the buffer exported
+    if ndim != 1:
+        raise ValueError(f"ewma() values must be one-dimensional, got {ndim} dimensions")
+    raise TypeError(f"ewma() values must be float64 (buffer format 'd'), got format {element_format!r}")
+
+
+def strided_doubles(view: memoryview) -> tuple[memoryview | numpy.ndarray, int]:
+    """The memory the library reads for a checked `view`, and its stride counted in doubles.
+
+    That is the view itself, not a copy, for every stride that is a whole number of doubles:
+    every other element, reversed, a column of a 2-D array. A stride of another size (only a
+    field of a packed NumPy structured array has one, 9 bytes for an int8 and a float64) cannot
+    be said in the header's terms, so those elements are copied, once, into a new array.
+    """
+    if view.c_contiguous:
+        return view, 1
+    stride, remainder = divmod(view.strides[0], DOUBLE_SIZE)
+    if remainder:
+        return numpy.array(view), 1  # a contiguous copy of its own: the one case that copies
+    return view, stride
+
+
+def first_element_address(buffer: memoryview | numpy.ndarray) -> int:
+    """The address of element 0 of any buffer, strided or reversed ones included.
+
+    Python has no other way to ask: a memoryview does not show its pointer, and both cffi's
+    and ctypes' from_buffer take contiguous buffers only. numpy.asarray shares the buffer's
+    memory (the format is checked, so it never converts), and the temporary array is gone when
+    this returns; the caller's memoryview is what keeps the memory valid.
+    """
+    return numpy.asarray(buffer).__array_interface__["data"][0]
+
+
+def real_argument(value: object, name: str) -> float:
+    """A real number as C's `double`, converted as CPython's PyFloat_AsDouble converts it.
+
+    `__float__` first (float, numpy.float64, Fraction, Decimal, and int, whose conversion
+    raises CPython's own OverflowError "int too large to convert to float" beyond a double),
+    else `__index__` (numpy integers, any integer-like object); never str or bytes.
+    """
+    kind = type(value)
+    if kind is float:
+        return value  # the common case, spared two attribute lookups
+    if hasattr(kind, "__float__"):
+        return float(value)
+    if hasattr(kind, "__index__"):
+        return float(index(value))
+    raise TypeError(f"{name} must be a real number, not {kind.__name__}")
+# --8<-- [end:ewma]
 
 
 # --8<-- [start:errors]

@@ -17,21 +17,28 @@ from ctypes import (
     byref,
     c_char,
     c_char_p,
+    c_double,
     c_int32,
     c_int64,
     c_size_t,
+    c_ssize_t,
     c_uint64,
 )
 
+from numpy import asarray, empty, float64
+from numpy.ctypeslib import ndpointer
 from recipes_clib import LIBRARY
 from recipes_clib._frontend import (
     encoded_path,
     error_mapper,
+    float64_view,
     int64_argument,
     int64_list,
+    real_argument,
+    strided_doubles,
 )
 
-__all__ = ["LinearRecurrence", "calc_pi", "fib", "fib_recursive", "most_common"]
+__all__ = ["LinearRecurrence", "calc_pi", "ewma", "fib", "fib_recursive", "most_common"]
 
 # --8<-- [start:bind_module]
 # CDLL, not PyDLL: a CDLL releases the GIL around every call, a PyDLL keeps it (it is for
@@ -94,6 +101,15 @@ _most_common = _declare(
     c_char_p, c_size_t, c_int64, POINTER(POINTER(recipes_word_count)), POINTER(c_size_t),
 )
 _word_counts_free = _declare("recipes_word_counts_free", None, POINTER(recipes_word_count), c_size_t)
+# ndpointer: NumPy's ctypes type for "the data pointer of an ndarray". Its from_param checks
+# the array's dtype, dimensions and flags, then passes the address of element 0. The values
+# ask for no flags (any strides, read-only too); the output must be contiguous and writeable.
+# c_ssize_t is ptrdiff_t: both are the signed type of a pointer's size (Py_ssize_t is ssize_t).
+_ewma = _declare(
+    "recipes_ewma", recipes_status,
+    ndpointer(float64, ndim=1), c_size_t, c_ssize_t, c_double,
+    ndpointer(float64, ndim=1, flags="C_CONTIGUOUS,WRITEABLE"),
+)
 _debug_live_handles = _declare("recipes_debug_live_handles", c_uint64)
 _debug_live_word_arrays = _declare("recipes_debug_live_word_arrays", c_uint64)
 _debug_panic = _declare("recipes_debug_panic", recipes_status)
@@ -211,3 +227,24 @@ def calc_pi(digits, /):
         raise _error(status)
     return buffer.value.decode("ascii")
 # --8<-- [end:bind_calc_pi]
+
+
+# --8<-- [start:bind_ewma]
+def ewma(values, alpha, /):
+    # The view is checked (1-D, native doubles) and holds the buffer until the block ends, on
+    # every path: while the library reads the memory, nothing can move or free it.
+    with float64_view(values) as view:
+        # Converted here, not by ctypes: c_double would turn the OverflowError of a huge int
+        # (and every TypeError) into a ctypes.ArgumentError, which the contract does not allow.
+        alpha = real_argument(alpha, "ewma() alpha")
+        buffer, stride = strided_doubles(view)
+        out = empty(len(view))  # the result: NumPy owns it, the library only fills it
+        # asarray(buffer) is an ndarray over the buffer's memory, not a copy. It must not
+        # outlive the view (it holds an export of it): as a temporary argument, it is gone as
+        # soon as the call returns. ctypes' own from_buffer would not do: it refuses read-only
+        # and strided buffers.
+        status = _ewma(asarray(buffer), len(view), stride, alpha, out)
+    if status:
+        raise _error(status)
+    return out
+# --8<-- [end:bind_ewma]

@@ -2,10 +2,21 @@
 # this file tells them what it exports. tests/test_stubs.py checks it against the runtime
 # signatures (PyO3 sets __text_signature__ from #[pyo3(signature = ...)]).
 import os
+import sys
 from collections.abc import Iterable, Iterator
-from typing import SupportsIndex, final
+from typing import SupportsFloat, SupportsIndex, final
 
-__all__ = ["LinearRecurrence", "calc_pi", "fib", "fib_recursive", "most_common"]
+import numpy as np
+import numpy.typing as npt
+
+# Any object that exports a buffer (PEP 688 names the type). A stub is only read by type
+# checkers, which carry typing_extensions' stubs themselves: no runtime dependency.
+if sys.version_info >= (3, 12):
+    from collections.abc import Buffer
+else:
+    from typing_extensions import Buffer
+
+__all__ = ["LinearRecurrence", "calc_pi", "ewma", "fib", "fib_recursive", "most_common"]
 
 def fib(n: SupportsIndex, /) -> int:
     """The n-th Fibonacci number, 0 <= n <= 93 (ValueError below, OverflowError above)."""
@@ -29,6 +40,13 @@ def most_common(path: str | os.PathLike[str], n: SupportsIndex, /) -> list[tuple
 
 def calc_pi(digits: SupportsIndex, /) -> str:
     """Pi truncated to 0 <= digits <= 10000 decimal places."""
+
+# NumPy's own stubs declare ndarray.__buffer__ only for Python 3.12+, hence the NDArray.
+def ewma(
+    values: Buffer | npt.NDArray[np.float64], alpha: SupportsFloat | SupportsIndex, /
+) -> npt.NDArray[np.float64]:
+    """The exponentially weighted moving average of a 1-D float64 buffer, 0 < alpha <= 1,
+    as a new array: y[0] = x[0], y[i] = alpha * x[i] + (1 - alpha) * y[i - 1]."""
 
 # Demonstrations for the chapter text, not recipes (src/demos.rs).
 def _panic_demo() -> None: ...
