@@ -8,9 +8,10 @@ with include/recipes.h: a wrong argtype there is a crash or a silently wrong val
 import ctypes
 
 import pytest
+from cffi import FFI
+
 import recipes_clib
 import recipes_ctypes
-from cffi import FFI
 
 
 @pytest.fixture(scope="module")
