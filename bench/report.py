@@ -3,6 +3,9 @@
     python bench/report.py .cache/bench/results.json --out-dir docs/generated/bench
     python bench/report.py .cache/bench/results.json --out-dir DIR --build-info .cache/build-info.json
         (also the "Choosing a technology" tables, from chapters/chapters.toml and nox's build record)
+
+The workloads, their labels and their floors come from chapters/recipes.toml, the modules and
+the reference from chapters/chapters.toml: nothing here lists recipes, workloads or chapters.
 """
 
 from __future__ import annotations
@@ -12,18 +15,48 @@ import io
 import json
 import re
 import tokenize
+import tomllib
 from pathlib import Path
 
-REFERENCE, CAPI = "recipes_python", "recipes_capi"
+ROOT = Path(__file__).resolve().parents[1]
+RECIPES_TOML = ROOT / "chapters" / "recipes.toml"
+CHAPTERS_TOML = ROOT / "chapters" / "chapters.toml"
 
-WORKLOAD_TITLES = {
-    "call": "call overhead: fib(0)",
-    "fib90": "fib(90)",
-    "fibrec30": "fib_recursive(30)",
-    "recurrence": "90 terms of LinearRecurrence",
-    "words": "most_common on the 8 MB corpus",
-    "pi": "calc_pi(1000)",
-}
+
+def load_recipes() -> tuple[dict, ...]:
+    """The recipes of chapters/recipes.toml, in its order (each with its `workload` list)."""
+    return tuple(tomllib.loads(RECIPES_TOML.read_text(encoding="utf-8"))["recipe"])
+
+
+def load_chapters() -> tuple[dict, ...]:
+    return tuple(tomllib.loads(CHAPTERS_TOML.read_text(encoding="utf-8"))["chapter"])
+
+
+def workload_specs() -> dict[str, dict]:
+    """Every benchmark workload of recipes.toml by id, in the list's order, with its recipe's slug."""
+    return {w["id"]: {**w, "recipe": r["slug"]} for r in load_recipes() for w in r.get("workload", [])}
+
+
+def workload_label(workload: str) -> str:
+    return workload_specs().get(workload, {}).get("label", workload)
+
+
+def floor_label(data: dict) -> str:
+    """How tables name the floor row: the C built-ins that recipes.toml measures as floors."""
+    specs = workload_specs()
+    calls = dict.fromkeys(specs[w]["floor"] for w in data.get("floor", {}) if specs.get(w, {}).get("floor"))
+    return "floor: " + ", ".join(f"`{c}`" for c in calls) if calls else "floor"
+
+
+# The reference (the first module of chapter 0, pure Python) is what "speedup" divides by.
+REFERENCE = min(load_chapters(), key=lambda c: c["id"])["modules"][0]
+# The comparison table's two measured columns: the call overhead is the workload measured
+# against a floor (a C built-in), compute is this one (pure native work, no boundary in it).
+COMPUTE_WORKLOAD = "fibrec30"
+
+
+def call_workload() -> str | None:
+    return next((w for w, spec in workload_specs().items() if spec.get("floor")), None)
 
 
 def fmt_time(seconds: float) -> str:
@@ -63,47 +96,53 @@ def module_cell(data: dict, module: str) -> str:
 
 
 def workloads_of(data: dict) -> list[str]:
-    seen = []
+    """The workloads measured in this run, in the order of recipes.toml (unknown ones last)."""
+    seen: list[str] = []
     for per in data["results"].values():
-        for w in per:
-            if w not in seen:
-                seen.append(w)
-    return [w for w in WORKLOAD_TITLES if w in seen]
+        seen += [w for w in per if w not in seen]
+    order = list(workload_specs())
+    return sorted(seen, key=lambda w: order.index(w) if w in order else len(order))
 
 
-def scoreboard_table(data: dict) -> str:
-    """Module x workload: median time, and the speedup over pure Python under it."""
-    ws = workloads_of(data)
-    lines = ["| module | " + " | ".join(f"`{w}`" for w in ws) + " |", "|---|" + "---:|" * len(ws)]
-    if data.get("floor"):
-        cells = [spread(data["floor"]["call"]) if w == "call" else "" for w in ws]
-        lines.append("| *floor: `abs(0)`* | " + " | ".join(cells) + " |")
+def speedup_cell(data: dict, module: str, workload: str, compact: bool = False) -> str:
+    ratio = data["ratios"].get(module, {}).get(workload, {}).get("speedup_vs_python")
+    return f"{' · ' if compact else '<br>'}**{fmt_ratio(ratio)}**" if ratio and module != REFERENCE else ""
+
+
+def scoreboard_table(data: dict, workloads: list[str] | None = None, compact: bool = False, link=None) -> str:
+    """Module x workload: the median time (± half the IQR unless compact), and the speedup over
+    pure Python under it. `link(workload)` makes each column head a link (to the scoreboard)."""
+    ws = workloads_of(data) if workloads is None else [w for w in workloads_of(data) if w in workloads]
+    heads = [f"[`{w}`]({link(w)})" if link else f"`{w}`" for w in ws]
+    lines = ["| module | " + " | ".join(heads) + " |", "|---|" + "---:|" * len(ws)]
+
+    def figure(r: dict) -> str:
+        return nbsp(fmt_time(r["median"])) if compact else spread(r)
+
+    floors = data.get("floor", {})
+    if any(w in floors for w in ws):
+        cells = [figure(floors[w]) if w in floors else "" for w in ws]
+        lines.append(f"| *{floor_label(data)}* | " + " | ".join(cells) + " |")
     for module, per in data["results"].items():
-        cells = []
-        for w in ws:
-            if w not in per:
-                cells.append("–")
-                continue
-            ratio = data["ratios"][module][w].get("speedup_vs_python")
-            cells.append(spread(per[w]) + (f"<br>**{fmt_ratio(ratio)}**" if ratio and module != "recipes_python" else ""))
+        cells = [figure(per[w]) + speedup_cell(data, module, w, compact) if w in per else "–" for w in ws]
         lines.append(f"| {module_cell(data, module)} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
 def workload_table(data: dict, workload: str) -> str:
+    floor = data.get("floor", {}).get(workload)
     lines = [
-        "| module | median ± IQR/2 | speedup vs Python | relative to C API |" + (" relative to floor |" if workload == "call" else ""),
-        "|---|---:|---:|---:|" + ("---:|" if workload == "call" else ""),
+        "| module | median ± IQR/2 | speedup vs Python | relative to C API |" + (" relative to floor |" if floor else ""),
+        "|---|---:|---:|---:|" + ("---:|" if floor else ""),
     ]
-    if workload == "call" and data.get("floor"):
-        f = data["floor"]["call"]
-        lines.append(f"| *floor: `abs(0)`* | {spread(f)} | | | 1× |")
+    if floor:
+        lines.append(f"| *{floor_label(data)}* | {spread(floor)} | | | 1× |")
     for module, per in data["results"].items():
         if workload not in per:
             continue
         r = data["ratios"][module][workload]
         row = f"| {module_cell(data, module)} | {spread(per[workload])} | {fmt_ratio(r.get('speedup_vs_python'))} | {fmt_ratio(r.get('relative_to_capi'))} |"
-        if workload == "call":
+        if floor:
             row += f" {fmt_ratio(r.get('relative_to_floor'))} |"
         lines.append(row)
     return "\n".join(lines) + "\n"
@@ -147,8 +186,6 @@ def write_if_changed(path: Path, data: bytes) -> Path:
 
 
 def _save(fig, path: Path) -> Path:
-    import io
-
     buffer = io.BytesIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     _pyplot().close(fig)
@@ -170,8 +207,8 @@ def plot_workload(data: dict, workload: str, path: Path) -> Path:
     name = labels(data)
     colours = chapter_colours(data)
     rows = [(m, name.get(m, m), per[workload]) for m, per in data["results"].items() if workload in per]
-    if workload == "call" and data.get("floor"):
-        rows.insert(0, (None, "floor: abs(0)", data["floor"]["call"]))
+    if workload in data.get("floor", {}):
+        rows.insert(0, (None, floor_label(data).replace("`", ""), data["floor"][workload]))
     fig, ax = plt.subplots(figsize=(7.0, 0.34 * len(rows) + 1.0))
     y = list(range(len(rows)))
     med = [r["median"] * 1e9 for _, _, r in rows]
@@ -187,7 +224,7 @@ def plot_workload(data: dict, workload: str, path: Path) -> Path:
 
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: fmt_time(x * 1e-9) if x > 0 else "0"))
     ax.set_xlabel(f"median time per call{' (log scale)' if log else ''}; error bars: quartiles")
-    ax.set_title(WORKLOAD_TITLES[workload], loc="left", fontsize=10)
+    ax.set_title(workload_label(workload), loc="left", fontsize=10)
     for i, (m, _, r) in enumerate(rows):
         speedup = data["ratios"].get(m, {}).get(workload, {}).get("speedup_vs_python") if m else None
         text = fmt_time(r["median"]) + (f"  ({fmt_ratio(speedup)} Python)" if speedup and m != REFERENCE else "")
@@ -248,7 +285,7 @@ SKIP_DIRS = {"build", "target", "dist", ".venv", "venv", "__pycache__", ".pytest
 
 def distinguishing_name(module: str) -> str:
     """What sets a module apart from its chapter siblings: recipes_pybind11 -> pybind11."""
-    return module.split(".")[-1].removeprefix("recipes_") if "." in module else module.removeprefix("recipes_")
+    return module.rsplit(".", maxsplit=1)[-1].removeprefix("recipes_")
 
 
 def attribute(paths: list[str], module: str, siblings: list[str]) -> list[str]:
@@ -317,8 +354,6 @@ BINDING_CRATES = ("pyo3", "cpython", "bindgen", "cbindgen")
 def build_pins(project: Path, module: str, siblings: list[str], chapter_folder: Path | None = None) -> list[str]:
     """What the project builds with: its [build-system] requires and the binding crates of its
     Cargo.lock, keeping those that belong to this module (pybind11 for recipes_pybind11) or to all."""
-    import tomllib
-
     pins = []
     pyproject = project / "pyproject.toml"
     if pyproject.is_file():
@@ -349,7 +384,7 @@ def loaded_native_files(module: str, wheel_files: list[str]) -> list[str] | None
 
     if not Path("/proc/self/maps").exists():
         return None
-    done = subprocess.run([sys.executable, "-c", LOADED_LIBRARIES, module], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-c", LOADED_LIBRARIES, module], capture_output=True, text=True, check=False)
     if done.returncode != 0:
         return None
     mapped = done.stdout.split()
@@ -368,7 +403,7 @@ def comparison_rows(data: dict, chapters: list[dict], build_info: dict, chapters
             (v["module"], v.get("label", v["module"]), v.get("project", ""), True) for v in ch.get("variant", [])]
         holds_gil = {v["module"] for v in ch.get("variant", []) if v.get("releases_gil") is False}
         siblings = [e[0] for e in entries]
-        loc_files = [p for p in ch.get("binding_loc", [])]
+        loc_files = list(ch.get("binding_loc", []))
         for module, label, project, variant in entries:
             if module not in data["results"]:
                 if strict:
@@ -388,10 +423,11 @@ def comparison_rows(data: dict, chapters: list[dict], build_info: dict, chapters
                 raise ValueError(f"chapters.toml: chapter {ch['id']} lists binding_loc {missing}, which do not exist")
             per = data["results"][module]
             ratios = data["ratios"].get(module, {})
+            call, compute = call_workload(), COMPUTE_WORKLOAD
             rows.append({
                 "chapter": ch, "module": module, "label": label, "variant": variant,
-                "call": per.get("call"), "call_vs_floor": ratios.get("call", {}).get("relative_to_floor"),
-                "fibrec30": per.get("fibrec30"), "fibrec30_vs_capi": ratios.get("fibrec30", {}).get("relative_to_capi"),
+                "call": per.get(call), "call_vs_floor": ratios.get(call, {}).get("relative_to_floor"),
+                "compute": per.get(compute), "compute_vs_capi": ratios.get(compute, {}).get("relative_to_capi"),
                 "build_seconds": build["seconds"] if build else None,
                 "shared_build": len([e for e in entries if e[2] == project]) > 1,
                 "native_bytes": sum(build["native_bytes"][f] for f in own_natives) if build else None,
@@ -417,15 +453,18 @@ def comparison_tables(data: dict, chapters: list[dict], build_info: dict, chapte
         label = f"<br><small>{r['label']}</small>" if r["label"] != r["module"] else ""
         return f"[{r['chapter']['technology']}](chapters/{r['chapter']['folder']}.md)<br>`{r['module']}`{label}"
 
+    if COMPUTE_WORKLOAD not in workload_specs():
+        raise ValueError(f"the comparison table's compute column needs the workload {COMPUTE_WORKLOAD!r}, which recipes.toml lacks")
     measured = [
-        "| technology | call overhead<br><small>`call`, vs the floor</small> | compute<br><small>`fibrec30`, vs the C API</small> "
+        f"| technology | call overhead<br><small>`{call_workload()}`, vs the floor</small> "
+        f"| compute<br><small>`{COMPUTE_WORKLOAD}`, vs the C API</small> "
         "| build time<br><small>clean wheel build</small> | extension size<br><small>native files in the wheel</small> "
         "| binding code<br><small>lines, no comments</small> |",
         "|---|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         call = nbsp(f"{fmt_time(r['call']['median'])} ({fmt_ratio(r['call_vs_floor'])})") if r["call"] else "–"
-        compute = nbsp(f"{fmt_ratio(r['fibrec30_vs_capi'])} ({fmt_time(r['fibrec30']['median'])})") if r["fibrec30"] and r["fibrec30_vs_capi"] else "–"
+        compute = nbsp(f"{fmt_ratio(r['compute_vs_capi'])} ({fmt_time(r['compute']['median'])})") if r["compute"] and r["compute_vs_capi"] else "–"
         build = "–" if r["build_seconds"] is None else nbsp(f"{r['build_seconds']:.0f} s") + ("<br><small>one build, all modules</small>" if r["shared_build"] else "")
         size = nbsp(fmt_bytes(r["native_bytes"])) if r["native_bytes"] else "–"
         loc = (f"{r['loc']}<br><small>" + ", ".join(f"`{Path(f).name}`" for f in r["loc_files"]) + "</small>") if r["loc_files"] else "–"
@@ -472,11 +511,8 @@ def main(argv=None):
     for path in write_all(data, args.out_dir):
         print(f"report: wrote {path}")
     if args.build_info:
-        import tomllib
-
-        chapters_dir = Path(__file__).resolve().parents[1] / "chapters"
-        chapters = tomllib.loads((chapters_dir / "chapters.toml").read_text())["chapter"]
-        measured, facts = comparison_tables(data, chapters, json.loads(args.build_info.read_text()), chapters_dir)
+        chapters = list(load_chapters())
+        measured, facts = comparison_tables(data, chapters, json.loads(args.build_info.read_text()), CHAPTERS_TOML.parent)
         for name, text in (("comparison-measured.md", measured), ("comparison-facts.md", facts)):
             print(f"report: wrote {write_if_changed(args.out_dir / name, text.encode())}")
 

@@ -19,7 +19,7 @@ from mkdocs.utils import get_relative_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import sitegen  # noqa: E402
+import sitegen
 
 log = logging.getLogger("mkdocs.hooks.cookbook")
 

@@ -51,7 +51,22 @@ def site_pages() -> list[str]:
 
 
 def chapters() -> list[dict]:
-    return tomllib.loads((ROOT / "chapters" / "chapters.toml").read_text())["chapter"]
+    """The one list of chapters."""
+    return tomllib.loads((ROOT / "chapters" / "chapters.toml").read_text(encoding="utf-8"))["chapter"]
+
+
+def recipes() -> list[dict]:
+    """The one list of recipes, with their workloads."""
+    return tomllib.loads((ROOT / "chapters" / "recipes.toml").read_text(encoding="utf-8"))["recipe"]
+
+
+def import_names(chapter: dict) -> list[str]:
+    return chapter["modules"] + [v["module"] for v in chapter.get("variant", [])]
+
+
+def page_html(path: str) -> str:
+    """The HTML of a built page, by its URL path ('' is the home page, 'recipes/fib/' a recipe)."""
+    return (SITE / (path + "index.html" if path == "" or path.endswith("/") else path)).read_text(encoding="utf-8")
 
 
 def chromium_executable() -> str:

@@ -6,12 +6,12 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from conftest import SITE, chapters, require_site, site_pages
+from conftest import chapters, page_html, recipes, require_site, site_pages
 
 require_site()
 
 PAGES = site_pages()
-RECIPES = ["fib", "fib_recursive", "linear_recurrence", "most_common", "calc_pi"]
+RECIPES = [r["slug"] for r in recipes()]
 
 
 class _Tags(HTMLParser):
@@ -30,7 +30,7 @@ class _Tags(HTMLParser):
 
 def tags(path: str) -> _Tags:
     parser = _Tags()
-    parser.feed((SITE / (path + "index.html" if path == "" or path.endswith("/") else path)).read_text(encoding="utf-8"))
+    parser.feed(page_html(path))
     return parser
 
 
@@ -88,14 +88,16 @@ def test_linked_tabs_stay_in_sync(visit):
     # The choice is remembered: the next recipe page opens on the same technology.
     other = visit("recipes/most_common/", context=page.context)
     offering, chosen = selected(tab_sets(other.page), technology)
-    assert offering >= 2 and chosen == offering, f"{technology!r} was not kept on the next page"
+    assert offering >= 2, f"the most_common page should offer {technology!r} in at least two tab sets"
+    assert chosen == offering, f"{technology!r} was not kept on the next page"
     # And switching back works too.
     first = chapters()[0]["technology"]
     other.page.locator(".tabbed-set .tabbed-labels > label", has_text=re.compile(rf"^{re.escape(first)}$")).first.click()
     other.page.wait_for_timeout(200)
     offering, chosen = selected(tab_sets(other.page), first)
     assert chosen == offering
-    assert seen.problems() == [] and other.problems() == []
+    assert seen.problems() == []
+    assert other.problems() == []
 
 
 @pytest.mark.parametrize("recipe", RECIPES)
@@ -109,7 +111,7 @@ def test_every_recipe_page_has_every_chapter(visit, recipe):
     assert seen.page.locator("pre code").count() >= len(chapters())
 
 
-@pytest.mark.parametrize("query, recipe", [("most_common", "most_common"), ("calc_pi", "calc_pi"), ("LinearRecurrence", "linear_recurrence")])
+@pytest.mark.parametrize(("query", "recipe"), [(r["export"], r["slug"]) for r in recipes()])
 def test_search_finds_a_recipe(visit, query, recipe):
     """The search box (lunr in a web worker, all local) finds the recipe's page."""
     seen = visit("")
@@ -141,4 +143,23 @@ def test_mermaid_diagrams_render_to_svg(visit, path):
     })""")
     assert all(w > 50 and h > 20 and nodes >= 2 for w, h, nodes in sizes), sizes
     assert page.locator("pre.mermaid").count() == 0, "a diagram was left as text"
+    assert seen.problems() == []
+
+
+def test_try_page_shows_each_chapter_in_its_tab(visit):
+    """"Try it": one tab per chapter; choosing it shows that chapter's install line and a session that ran."""
+    seen = visit("try/")
+    page = seen.page
+    outer = page.locator(".tabbed-set").first
+    labels = outer.locator(":scope > .tabbed-labels > label")
+    assert [labels.nth(i).inner_text().strip() for i in range(labels.count())] == [c["technology"] for c in chapters()]
+    blocks = outer.locator(":scope > .tabbed-content > .tabbed-block")
+    for i, chapter in enumerate(chapters()):
+        labels.nth(i).click()
+        page.wait_for_timeout(100)
+        assert blocks.nth(i).is_visible(), f"the {chapter['technology']!r} tab did not open"
+        text = blocks.nth(i).inner_text()
+        assert f"pip install chapters/{chapter['folder']}" in text
+        assert ">>> from " in text
+        assert "2880067194370816120" in text, f"the {chapter['folder']} session shows no output of fib(90)"
     assert seen.problems() == []

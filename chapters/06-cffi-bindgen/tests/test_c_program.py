@@ -6,6 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
 import recipes_clib
 
 CHAPTER = Path(__file__).resolve().parent.parent

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import numpy
 import pytest
+from cffi import FFI
+
 import recipes_clib
 import recipes_ctypes
-from cffi import FFI
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ Only the way `ffi` and `lib` are made differs from recipes_cffi; the wrappers ar
 
 # --8<-- [start:bind_module]
 from cffi import FFI
+
 from recipes_cffi._bind import bind  # (importing it also loads recipes_cffi: harmless)
 from recipes_clib import HEADER, LIBRARY, cdef_from_header
 
