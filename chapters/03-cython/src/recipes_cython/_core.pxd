@@ -23,6 +23,7 @@ cdef enum Status:
     TERM_OVERFLOWS          # LinearRecurrence: the term due overflowed signed 64 bits
     OS_ERROR                # most_common: open/read failed, see WordCounts.os_errno
     NOT_UTF8                # most_common: the file is not UTF-8
+    ALPHA_OUT_OF_RANGE      # ewma: alpha is not in (0, 1], or is NaN
     NO_MEMORY
 
 # F(n) into *result. n is a long long: the binding saturates any Python int into it.
@@ -66,4 +67,9 @@ cdef void most_common_free(WordCounts *result) noexcept nogil
 
 # calc_pi: *text is a new malloc() buffer of *length ASCII characters; free() it.
 cdef Status calc_pi(long long digits, char **text, size_t *length) noexcept nogil
+
+# ewma: reads values[0], values[stride], ... (`length` doubles, `stride` counted in doubles,
+# negative or zero allowed) and writes `length` doubles to out, which the caller owns.
+cdef Status ewma(const double *values, Py_ssize_t length, Py_ssize_t stride,
+                 double alpha, double *out) noexcept nogil
 # --8<-- [end:core_declarations]

@@ -519,3 +519,28 @@ cdef Status calc_pi(long long digits, char **text, size_t *length) noexcept nogi
     length[0] = 1 if digits == 0 else <size_t>digits + 2
     return OK
 # --8<-- [end:calc_pi]
+
+
+# --8<-- [start:ewma]
+cdef Status ewma(const double *values, Py_ssize_t length, Py_ssize_t stride,
+                 double alpha, double *out) noexcept nogil:
+    """The exponentially weighted moving average: out[0] = values[0], then
+    out[i] = alpha * values[i * stride] + (1 - alpha) * out[i - 1], for 0 < alpha <= 1.
+    The caller passes the input as a pointer to its first double, a length and a stride
+    in doubles, so any view of it (every other element, reversed) is read in place."""
+    cdef double beta, average
+    cdef Py_ssize_t i
+    if not 0.0 < alpha <= 1.0:  # a NaN fails both comparisons, so it is refused too
+        return ALPHA_OUT_OF_RANGE
+    if length == 0:
+        return OK
+    beta = 1.0 - alpha  # once, as the contract says: each step then rounds the same way
+    average = values[0]
+    out[0] = average
+    for i in range(1, length):
+        # Two rounded products, then one rounded sum: meson.build passes -ffp-contract=off
+        # so that the compiler never fuses them into one multiply-add (another rounding).
+        average = alpha * values[i * stride] + beta * average
+        out[i] = average
+    return OK
+# --8<-- [end:ewma]

@@ -6,7 +6,8 @@ from libc.stdint cimport uint64_t
 from recipes_cython._recipes import fib
 
 __all__ = ["call_digit_except", "call_digit_noexcept", "call_signed_digit",
-           "fib_ssize_t_argument", "fib_typed_argument", "fib_wrapping"]
+           "fib_ssize_t_argument", "fib_typed_argument", "fib_wrapping", "total",
+           "total_writable"]
 
 
 # --8<-- [start:pitfall_typed_argument]
@@ -77,3 +78,29 @@ def call_digit_except(text, /):
 def call_signed_digit(text, /):
     return signed_digit(text)
 # --8<-- [end:pitfall_except]
+
+
+# --8<-- [start:pitfall_memoryview]
+def total_writable(double[:] values):
+    """The sum of a 1-D buffer of doubles, through a typed memoryview without `const`.
+    Such a view asks the buffer for write access, although nothing is written, and a
+    read-only buffer refuses: a NumPy array with writeable=False or a broadcast one is
+    a ValueError (NumPy's), a memoryview of bytes a BufferError (CPython's)."""
+    cdef double result = 0.0
+    cdef Py_ssize_t i
+    for i in range(values.shape[0]):
+        result += values[i]
+    return result
+
+
+def total(const double[:] values):
+    """The same with `const`: read-only buffers pass. Cython's conversion has three more
+    surprises. It takes None, as a view of length 0 (write `values not None` to refuse
+    it). It raises ValueError, in its own words, for a wrong element type, byte order or
+    number of dimensions. And it takes a NumPy record of one double, format "T{d:x:}"."""
+    cdef double result = 0.0
+    cdef Py_ssize_t i
+    for i in range(values.shape[0]):
+        result += values[i]
+    return result
+# --8<-- [end:pitfall_memoryview]

@@ -2,14 +2,27 @@
 # against the compiled module with mypy's stubtest.
 import os
 from collections.abc import Iterable
-from typing import SupportsIndex, final
+from typing import Protocol, SupportsFloat, SupportsIndex, final
 
-__all__ = ["LinearRecurrence", "calc_pi", "fib", "fib_recursive", "most_common"]
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["LinearRecurrence", "calc_pi", "ewma", "fib", "fib_recursive", "most_common"]
 
 def fib(n: SupportsIndex, /) -> int: ...
 def fib_recursive(n: SupportsIndex, /) -> int: ...
 def most_common(path: str | os.PathLike[str], n: SupportsIndex, /) -> list[tuple[str, int]]: ...
 def calc_pi(digits: SupportsIndex, /) -> str: ...
+
+class _Buffer(Protocol):
+    # collections.abc.Buffer (Python 3.12+) spelled out for 3.10: whatever has a buffer.
+    def __buffer__(self, flags: int, /) -> memoryview: ...
+
+# A NumPy array is named too: NumPy's stubs give it __buffer__ only on Python 3.12+.
+# The element format (float64, one dimension) is checked at run time, not by the types.
+def ewma(
+    values: _Buffer | npt.NDArray[np.float64], alpha: SupportsFloat | SupportsIndex, /
+) -> npt.NDArray[np.float64]: ...
 @final
 class LinearRecurrence:
     # __new__, not __init__: the arguments go to __cinit__, which runs in the type's

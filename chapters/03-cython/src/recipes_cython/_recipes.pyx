@@ -22,6 +22,7 @@ that inspect.signature() reads from built-ins, so introspection still works.
 """
 
 cimport cython
+from cpython.float cimport PyFloat_AsDouble
 from cpython.long cimport PyLong_AsLongLongAndOverflow
 from cpython.number cimport PyNumber_Index
 from libc.limits cimport LLONG_MAX, LLONG_MIN
@@ -30,9 +31,19 @@ from libc.stdlib cimport free
 from libc.string cimport strlen
 from libcpp.vector cimport vector
 
+cimport numpy as cnp
+
 from recipes_cython cimport _core as core
 
+# NumPy's C API, for ewma's result (PyArray_EMPTY): a table of function pointers that
+# NumPy hands over when it is imported. import_array() fetches it, and raises ImportError
+# if NumPy is missing or older than the C API this module targets (meson.build: 1.23).
+cnp.import_array()
+
+import sys
 from os import strerror
+
+import numpy
 
 cdef extern from "Python.h":
     # Not declared in Cython's bundled cpython/*.pxd files, so we declare them here.
@@ -223,10 +234,87 @@ def calc_pi(digits, /):
 # --8<-- [end:bind_calc_pi]
 
 
+# --8<-- [start:bind_ewma]
+# Buffer formats (struct module syntax) that mean a C double in this machine's byte order:
+# "d" and "@d" are native, "=d" is standard size in native order, "<d" is little-endian
+# (ctypes writes that). Anything else is the contract's TypeError, naming the format.
+cdef tuple NATIVE_DOUBLE_FORMATS = ("d", "@d", "=d",
+                                    "<d" if sys.byteorder == "little" else ">d")
+
+
+cdef check_values(view):
+    """The contract's checks of the buffer, in its order and with its words. A typed
+    memoryview checks dimensions and format too, but it raises ValueError for both, in
+    its own words, and it takes formats the contract refuses (a record of one double,
+    "T{d:x:}"). So the binding first looks at the buffer as a Python memoryview."""
+    if view.ndim != 1:
+        raise ValueError(f"ewma() values must be one-dimensional, got {view.ndim} dimensions")
+    if view.format not in NATIVE_DOUBLE_FORMATS:
+        raise TypeError(f"ewma() values must be float64 (buffer format 'd'), "
+                        f"got format {view.format!r}")
+
+
+@cython.cdivision(True)  # safe: the divisor is sizeof(double), never 0, and C's % is 0
+                         # exactly when Python's is, negative strides included
+cdef inline bint is_whole_doubles(const double *first, Py_ssize_t stride_in_bytes) noexcept nogil:
+    """True if the core may read first[i * stride] through a double pointer: the first
+    element is aligned for a double and the stride is a whole number of doubles. Not so
+    for a field of a packed NumPy record, 9 bytes apart."""
+    return (stride_in_bytes % <Py_ssize_t>sizeof(double) == 0
+            and <size_t>first % sizeof(double) == 0)
+
+
+@cython.cdivision(True)  # safe: the one division is exact (the stride is a whole number
+                         # of doubles by then), and C's / then equals Python's //
+cdef smooth(const double[:] values, double alpha):
+    """Run the core over `values` into a new array. The typed memoryview `values` holds a
+    buffer of its own, released when this function returns. `const` is what lets it take
+    a read-only buffer: a plain `double[:]` asks for a writable one, which a read-only
+    buffer refuses."""
+    cdef cnp.npy_intp length = values.shape[0]
+    if length > 0 and not is_whole_doubles(&values[0], values.strides[0]):
+        # The one copy, into a new NumPy array: contiguous and aligned.
+        values = numpy.array(values, dtype=numpy.float64)
+    # The result is NumPy's own: a new C-contiguous float64 array that owns its memory.
+    cdef cnp.ndarray result = cnp.PyArray_EMPTY(1, &length, cnp.NPY_FLOAT64, 0)
+    cdef double *out = <double *>cnp.PyArray_DATA(result)
+    cdef const double *first = &values[0] if length > 0 else NULL
+    # Strides are in bytes; the core counts in doubles. Negative for a reversed view,
+    # zero for a broadcast one: the core reads either in place.
+    cdef Py_ssize_t stride = values.strides[0] // <Py_ssize_t>sizeof(double)
+    cdef core.Status status
+    # The loop runs without the GIL. Both buffers stay exported meanwhile, so nobody can
+    # resize or free them, but another Python thread may still write the input array:
+    # the result then mixes old and new values. Do not change an array being averaged.
+    with nogil:
+        status = core.ewma(first, length, stride, alpha, out)
+    if status == core.ALPHA_OUT_OF_RANGE:
+        raise ValueError("ewma() alpha must be > 0 and <= 1")
+    return result
+
+
+def ewma(values, alpha, /):
+    """The exponentially weighted moving average of a 1-D buffer of float64, as a
+    new NumPy array."""
+    cdef double weight
+    view = memoryview(values)  # TypeError if `values` exports no buffer
+    try:
+        check_values(view)
+        # Then alpha, as float() takes a number but without parsing strings: __float__,
+        # else __index__; TypeError for str, bytes, None, complex, and CPython's own
+        # OverflowError for an int too large for a double. (A `double alpha` parameter
+        # converts the same way, but before the body runs: before the buffer's checks.)
+        weight = PyFloat_AsDouble(alpha)
+        return smooth(view, weight)  # a typed view of the very buffer just checked
+    finally:
+        view.release()  # on every path: the caller may resize its array.array after
+# --8<-- [end:bind_ewma]
+
+
 # --8<-- [start:bind_module]
 # There is no module table to write: Cython generates PyInit__recipes, and every
 # def function and cdef class above becomes a module attribute. Importing this module
 # imports recipes_cython._core too, to fetch the core's functions. The package's
 # __init__.py re-exports the recipes from this extension module.
-__all__ = ["LinearRecurrence", "calc_pi", "fib", "fib_recursive", "most_common"]
+__all__ = ["LinearRecurrence", "calc_pi", "ewma", "fib", "fib_recursive", "most_common"]
 # --8<-- [end:bind_module]

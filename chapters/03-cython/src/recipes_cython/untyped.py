@@ -12,9 +12,12 @@ chapter stays standalone.
 
 import heapq
 import os
+import sys
 import threading
 from collections import Counter, deque
 from operator import index
+
+import numpy as np
 
 FIB_MAX_N = 93  # the largest n with F(n) < 2**64
 PI_MAX_DIGITS = 10_000  # the most decimal places calc_pi computes
@@ -169,4 +172,41 @@ def calc_pi(digits, /):
 # --8<-- [end:calc_pi]
 
 
-__all__ = ["LinearRecurrence", "calc_pi", "fib", "fib_recursive", "most_common"]
+# --8<-- [start:ewma]
+# Buffer formats (struct module syntax) that mean a C double in this machine's byte order.
+NATIVE_DOUBLE_FORMATS = ("d", "@d", "=d", "<d" if sys.byteorder == "little" else ">d")
+
+
+def _real(value, name):
+    """A real number as PyFloat_AsDouble takes it: __float__, else __index__; never a str."""
+    kind = type(value)
+    if hasattr(kind, "__float__"):
+        return float(value)
+    if hasattr(kind, "__index__"):  # OverflowError for an int too large for a double
+        return float(index(value))
+    raise TypeError(f"{name} must be a real number, not {kind.__name__}")
+
+
+def ewma(values, alpha, /):
+    """ewma(values, alpha, /) -> numpy.ndarray: the exponentially weighted moving average."""
+    with memoryview(values) as view:  # TypeError for a non-buffer; released on every path
+        if view.ndim != 1:
+            raise ValueError(f"ewma() values must be one-dimensional, got {view.ndim} dimensions")
+        if view.format not in NATIVE_DOUBLE_FORMATS:
+            raise TypeError(f"ewma() values must be float64 (buffer format 'd'), got format {view.format!r}")
+        alpha = _real(alpha, "ewma() alpha")
+        if not 0.0 < alpha <= 1.0:  # NaN fails both comparisons
+            raise ValueError("ewma() alpha must be > 0 and <= 1")
+        xs = np.array(view, dtype=np.float64).tolist()  # a copy, as Python floats
+    # x and y are Python float objects: each * and + below makes a new one, GIL held.
+    beta = 1.0 - alpha
+    out = np.empty(len(xs), dtype=np.float64)
+    y = 0.0
+    for i, x in enumerate(xs):
+        y = x if i == 0 else alpha * x + beta * y
+        out[i] = y
+    return out
+# --8<-- [end:ewma]
+
+
+__all__ = ["LinearRecurrence", "calc_pi", "ewma", "fib", "fib_recursive", "most_common"]
