@@ -11,6 +11,7 @@ import sys
 
 import numpy as np
 import pytest
+
 from recipes_clib._frontend import first_element_address, float64_view, strided_doubles
 
 SERIES = np.random.default_rng(6).standard_normal(64)

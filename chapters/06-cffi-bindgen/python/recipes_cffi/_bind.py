@@ -18,6 +18,7 @@ as `lib.recipes_fib` on every call would show in the benchmark.
 from operator import index
 
 from numpy import empty
+
 from recipes_clib._frontend import (
     INT64_MIN,
     clamp_to_int64,

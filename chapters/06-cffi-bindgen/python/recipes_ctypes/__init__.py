@@ -27,6 +27,7 @@ from ctypes import (
 
 from numpy import asarray, empty, float64
 from numpy.ctypeslib import ndpointer
+
 from recipes_clib import LIBRARY
 from recipes_clib._frontend import (
     encoded_path,
