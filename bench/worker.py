@@ -54,7 +54,10 @@ def timing_function(expression: str, inner: int, namespace: dict):
     argument), so the loop pays for a fast local lookup, not a global one, as hand-written
     timing loops do.
     """
-    used = {node.id for node in ast.walk(ast.parse(expression, mode="eval")) if isinstance(node, ast.Name)}
+    tree = ast.parse(expression, mode="eval")
+    parameters_of_lambdas = {arg.arg for node in ast.walk(tree) if isinstance(node, ast.Lambda)
+                             for arg in node.args.args}  # `x` in `lambda x: x * x` is no outside name
+    used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)} - parameters_of_lambdas
     names = sorted(name for name in used if name in namespace)
     missing = sorted(name for name in used - set(names) if not hasattr(builtins, name))
     if missing:
@@ -98,6 +101,8 @@ def main():
             exec(workload.get("setup", ""), namespace)  # the workload's data, e.g. x
             exec(alternative["setup"], namespace)  # the alternative's imports and functions
             expression = alternative["timed"]  # on the workload's data: every ewma workload names it x
+            if isinstance(expression, dict):  # one expression per workload
+                expression = expression[workload_id]
         else:
             module = importlib.import_module(args.module)
             namespace = {"corpus": args.corpus, "islice": islice, **vars(module)}

@@ -37,6 +37,10 @@ ADAPTERS_SOURCE = r"""
 
 static _Thread_local recipes_status last_status;
 
+/* fib_recursive's stop hook, an extern "Python" function (see CALLBACKS_CDEF): cffi writes
+ * its body after this code, so it is declared here first. */
+static int32_t python_check_signals(void *context);
+
 static recipes_status adapter_last_status(void) { return last_status; }
 
 /* UINT64_MAX on failure: no Fibonacci number up to F(RECIPES_FIB_MAX_N) equals it. */
@@ -46,9 +50,11 @@ static uint64_t adapter_fib(int64_t n) {
     return last_status == RECIPES_OK ? result : UINT64_MAX;
 }
 
+/* Interruptible: the library calls Python every few milliseconds of work (RECIPES_FIB_CHECK_FROM_N),
+ * and a signal handler that raises (Ctrl-C) stops it with RECIPES_STOPPED. */
 static uint64_t adapter_fib_recursive(int64_t n) {
     uint64_t result;
-    last_status = recipes_fib_recursive(n, &result);
+    last_status = recipes_fib_recursive(n, python_check_signals, NULL, &result);
     return last_status == RECIPES_OK ? result : UINT64_MAX;
 }
 
@@ -61,10 +67,23 @@ static int64_t adapter_linear_recurrence_next(recipes_linear_recurrence *handle)
 """
 # --8<-- [end:adapters]
 
+# --8<-- [start:callbacks]
+# C functions whose bodies are Python: cffi's `extern "Python"`, the way API mode calls back.
+# Each becomes one static C function in the extension (its address is lib.python_integrand),
+# which runs whatever Python function recipes_cffi._bind attaches with @ffi.def_extern. One
+# C function serves every call; which Python callable a call is about travels in the
+# `void *context` next to the function pointer (ffi.new_handle), as C callbacks do.
+CALLBACKS_CDEF = """
+extern "Python" int32_t python_check_signals(void *context);
+extern "Python" double python_integrand(double x, void *context);
+"""
+# --8<-- [end:callbacks]
+
 # --8<-- [start:ffibuilder]
 ffibuilder = FFI()
 ffibuilder.cdef(cdef_from_header((HERE / "include" / "recipes.h").read_text(encoding="utf-8")))
 ffibuilder.cdef(ADAPTERS_CDEF)
+ffibuilder.cdef(CALLBACKS_CDEF)
 ffibuilder.set_source(
     "recipes_cffi._native",
     ADAPTERS_SOURCE,  # starts with #include "recipes.h": the compiler checks cdef against it

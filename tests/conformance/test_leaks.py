@@ -31,6 +31,23 @@ PROBE = textwrap.dedent(
     strided, float32, grid = series[::-3], series.astype(numpy.float32), numpy.zeros((3, 3))
     doubles = array.array("d", series)
 
+    import math
+
+    def square(x):
+        return x * x
+
+    def raises_on_third(x, calls=[0]):
+        calls[0] += 1
+        if calls[0] % 3 == 0:
+            raise LookupError("a fresh exception object, with a traceback, every third call")
+        return x
+
+    def returns_str(x):
+        return "x"
+
+    def nested(x):
+        return m.integrate(raises_on_third, 0.0, x, 2)
+
     def swallow(call, *args):
         try:
             call(*args)
@@ -74,6 +91,16 @@ PROBE = textwrap.dedent(
             swallow(m.ewma, grid, 0.5)
             swallow(m.ewma, None, 0.5)
             swallow(m.ewma, doubles, "x")
+        for i in range(20_000):
+            m.integrate(square, 0.0, 1.0, 5)
+            m.integrate(math.sin, 0.0, i, 3)
+            swallow(m.integrate, raises_on_third, 0.0, 1.0, 10)
+            swallow(m.integrate, returns_str, 0.0, 1.0, 3)
+            swallow(m.integrate, nested, 0.0, 1.0, 2)
+            swallow(m.integrate, None, 0.0, 1.0, 3)
+            swallow(m.integrate, square, "a", 1.0, 3)
+            swallow(m.integrate, square, 0.0, 1.0, 0)
+            swallow(m.integrate, square, 0.0, 1.0, 2**64)
         gc.collect()
 
     one_round()

@@ -310,3 +310,55 @@ def test_ewma_releases_the_buffer_on_errors():
         with contextlib.suppress(ValueError, TypeError):
             r.ewma(values, alpha)
         values.append(3.0)  # BufferError if a buffer of it were still exported
+
+
+# --- integrate ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n", [1, 2, 10, 1000])
+def test_integrate_matches_the_midpoint_rule_error_formula(n):
+    # For x**2 on [0, 1] the midpoint rule's error is exactly h**2 / 12 (f'' is constant)
+    assert r.integrate(lambda x: x * x, 0.0, 1.0, n) == pytest.approx(1 / 3 - 1 / (12 * n * n), rel=1e-13)
+
+
+def test_integrate_is_exact_for_straight_lines():
+    assert r.integrate(lambda x: 3 * x + 1, 0, 2, 7) == pytest.approx(8.0, rel=1e-15)
+    assert r.integrate(lambda x: 1, 5, 2, 3) == -3.0  # b < a gives the negative integral
+
+
+def test_integrate_calls_f_once_per_midpoint_in_order():
+    seen = []
+    r.integrate(lambda x: seen.append(x) or 0.0, 0.0, 1.0, 4)
+    assert seen == [0.125, 0.375, 0.625, 0.875]
+
+
+def test_integrate_lets_f_exceptions_through_unchanged():
+    boom = KeyboardInterrupt()
+    calls = []
+
+    def f(x):
+        calls.append(x)
+        raise boom
+
+    with pytest.raises(KeyboardInterrupt) as caught:
+        r.integrate(f, 0.0, 1.0, 10)
+    assert caught.value is boom
+    assert calls == [0.05]
+
+
+@pytest.mark.parametrize(
+    ("args", "error", "message"),
+    [
+        ((None, 0.0, 1.0, 1), TypeError, "integrate() f must be callable, not NoneType"),
+        ((abs, "0", 1.0, 1), TypeError, "integrate() a must be a real number, not str"),
+        ((abs, 0.0, 1.0, 0), ValueError, "integrate() n must be >= 1"),
+        ((abs, 0.0, 1.0, -(10**5000)), ValueError, "integrate() n must be >= 1"),
+        ((abs, 0.0, 1.0, 2**63), OverflowError, "integrate() n must fit in signed 64 bits"),
+        ((lambda x: "1", 0.0, 1.0, 1), TypeError, "integrate() f's result must be a real number, not str"),
+        ((lambda x: 10**400, 0.0, 1.0, 1), OverflowError, "int too large to convert to float"),
+    ],
+)
+def test_integrate_errors(args, error, message):
+    with pytest.raises(error) as caught:
+        r.integrate(*args)
+    assert str(caught.value) == message

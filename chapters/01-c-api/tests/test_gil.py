@@ -1,5 +1,6 @@
 """The GIL: released while the C code works, and not needed by next() to be safe."""
 
+import math
 import random
 import sys
 import threading
@@ -9,7 +10,14 @@ from contextlib import contextmanager
 import numpy as np
 import pytest
 
-from recipes_capi import LinearRecurrence, calc_pi, ewma, fib_recursive, most_common
+from recipes_capi import (
+    LinearRecurrence,
+    calc_pi,
+    ewma,
+    fib_recursive,
+    integrate,
+    most_common,
+)
 
 
 @pytest.fixture(scope="module")
@@ -98,6 +106,15 @@ def test_short_ewma_keeps_the_gil():
     # GIL would only invite a wait for it: the counter must not move, as in the control.
     values = np.random.default_rng(5).standard_normal(16)
     assert not other_thread_ran_during(lambda: [ewma(values, 0.1) for _ in range(2000)], attempts=2)
+
+
+@pytest.mark.skipif(getattr(sys, "_is_gil_enabled", lambda: True)() is False,
+                    reason="free-threaded build: there is no GIL to keep")
+def test_integrate_keeps_the_gil():
+    # Every step calls Python, which needs the GIL: releasing it around the loop would mean
+    # taking it back for every call. With a C built-in as f, no bytecode runs, so nothing
+    # else hands the GIL over either: the counter must not move, as in the control.
+    assert not other_thread_ran_during(lambda: integrate(math.sin, 0.0, 1.0, 300_000), attempts=2)
 
 
 def test_shared_iterator_hands_out_every_term_once():

@@ -129,6 +129,7 @@ def test_signatures_are_positional_only():
         (recipes_capi.most_common, ["path", "n"]),
         (recipes_capi.calc_pi, ["digits"]),
         (recipes_capi.ewma, ["values", "alpha"]),
+        (recipes_capi.integrate, ["f", "a", "b", "n"]),
         (LinearRecurrence, ["coefficients", "initial"]),
     ]:
         parameters = inspect.signature(function).parameters.values()

@@ -67,7 +67,19 @@ void translate_utf8_error(const recipes::utf8_error &error) {
 // --8<-- [start:bind_fib]
 std::uint64_t fib(const bp::object &n) { return recipes::fib(to_int64(n)); }
 
-std::uint64_t fib_recursive(const bp::object &n) { return recipes::fib_recursive(to_int64(n)); }
+// --8<-- [start:bind_fib_recursive]
+std::uint64_t fib_recursive(const bp::object &n) {
+    // Ctrl-C: the core asks this hook every few milliseconds of work.
+    // PyErr_CheckSignals runs the Python handlers of any signal that arrived
+    // (SIGINT's raises KeyboardInterrupt) and returns -1 if one raised; it
+    // needs the GIL, which this call holds throughout.
+    auto signal_handler_raised = [] { return PyErr_CheckSignals() != 0; };
+    const std::optional<std::uint64_t> result =
+        recipes::fib_recursive(to_int64(n), signal_handler_raised);
+    if (!result) bp::throw_error_already_set();  // what the handler raised
+    return *result;
+}
+// --8<-- [end:bind_fib_recursive]
 // --8<-- [end:bind_fib]
 
 // --8<-- [start:bind_linear_recurrence]
@@ -140,6 +152,47 @@ bp::object ewma(const bp::object &values, const bp::object &alpha) {
 }
 // --8<-- [end:bind_ewma]
 
+// --8<-- [start:bind_integrate]
+// Every argument arrives as a bp::object and is checked here, in the
+// contract's order: f, a, b, then n.
+double integrate(const bp::object &f, const bp::object &a, const bp::object &b,
+                 const bp::object &n) {
+    if (!PyCallable_Check(f.ptr())) {
+        PyErr_Format(PyExc_TypeError, "integrate() f must be callable, not %.200s",
+                     Py_TYPE(f.ptr())->tp_name);
+        bp::throw_error_already_set();
+    }
+    double lower, upper;
+    std::int64_t steps;
+    if (!glue::real_argument(a.ptr(), &lower) || !glue::real_argument(b.ptr(), &upper) ||
+        !glue::steps_argument(n.ptr(), &steps))
+        bp::throw_error_already_set();
+    // The GIL is held throughout: f is Python code. The core calls this lambda
+    // once per point.
+    return recipes::integrate(
+        [&f](double x) {
+            // bp::call<bp::object> makes a Python float of x and calls f
+            // (PyEval_CallFunction, with an argument tuple). If f raised, it
+            // throws bp::error_already_set, an empty type: f's exception (the
+            // same object, traceback and all) stays set in the interpreter,
+            // and Boost.Python leaves it there when the C++ exception reaches
+            // the module's edge. So nothing on the way out may call Python,
+            // which could replace or clear it. The bp::object owns the result
+            // and releases it on every path.
+            const bp::object y = bp::call<bp::object>(f.ptr(), x);
+            // Not bp::call<double>: Boost.Python's double converter takes
+            // float, int and bool only, refuses a Fraction, a Decimal or a
+            // numpy.float32 with a TypeError of its own, and loses an exception
+            // raised inside __float__. PyFloat_AsDouble's rule, with its
+            // errors, as for a and b:
+            double value;
+            if (!glue::real_argument(y.ptr(), &value)) bp::throw_error_already_set();
+            return value;
+        },
+        lower, upper, steps);
+}
+// --8<-- [end:bind_integrate]
+
 }  // namespace
 
 // --8<-- [start:bind_module]
@@ -163,6 +216,8 @@ BOOST_PYTHON_MODULE(_ext) {
     bp::def("ewma", &ewma,
             "Return the exponentially weighted moving average of a 1-D float64 buffer, "
             "as a new array.");
+    bp::def("integrate", &integrate,
+            "Return the integral of f from a to b by the midpoint rule over n equal steps.");
     if (!glue::import_numpy_empty()) bp::throw_error_already_set();  // for ewma's results
 
     // noncopyable: Boost.Python must never copy the iterator's state; no_init

@@ -144,6 +144,40 @@ nb::object ewma(nb::handle values, nb::handle alpha) {
 }
 // --8<-- [end:bind_ewma]
 
+// --8<-- [start:bind_integrate]
+// f is an nb::callable: nanobind refuses a non-callable with its TypeError
+// before the body runs, and that is the contract's first check. a, b and n are
+// plain handles, converted in the body in the contract's order: a caster can
+// only refuse, with nanobind's generic TypeError, so a = 10**400 would not be
+// CPython's OverflowError.
+double integrate(const nb::callable &f, nb::handle a, nb::handle b, nb::handle n) {
+    double lower, upper;
+    std::int64_t steps;
+    if (!glue::real_argument(a.ptr(), &lower) || !glue::real_argument(b.ptr(), &upper) ||
+        !glue::steps_argument(n.ptr(), &steps))
+        throw nb::python_error();
+    // The GIL is held throughout: f is Python code. The core calls this lambda
+    // once per point.
+    return recipes::integrate(
+        [&f](double x) {
+            // f(x) makes a Python float of x and calls f (vectorcall). If f
+            // raised, it throws nb::python_error, which holds f's exception
+            // (the same object, traceback and all) and restores it when it
+            // leaves the module: let it pass, through the core, uncaught. The
+            // nb::object owns the result and releases it on every path.
+            const nb::object y = f(x);
+            // Not nb::cast<double>(y): it turns a str result, 10**400 and an
+            // exception raised inside __float__ alike into a RuntimeError
+            // saying "std::bad_cast". PyFloat_AsDouble's rule, with its
+            // errors, as for a and b:
+            double value;
+            if (!glue::real_argument(y.ptr(), &value)) throw nb::python_error();
+            return value;
+        },
+        lower, upper, steps);
+}
+// --8<-- [end:bind_integrate]
+
 }  // namespace
 
 // --8<-- [start:bind_module]
@@ -169,9 +203,22 @@ NB_MODULE(_ext, m) {
     // fib(n=3) is a TypeError; the stub calls them arg, arg0, arg1...
     m.def("fib", [](index_arg n) { return recipes::fib(n.value()); },
           "Return the n-th Fibonacci number, computed iteratively.");
-    m.def("fib_recursive",
-          [](index_arg n) { return recipes::fib_recursive(n.value()); },
-          "Return the n-th Fibonacci number, computed by naive recursion.");
+    // --8<-- [start:bind_fib_recursive]
+    m.def(
+        "fib_recursive",
+        [](index_arg n) {
+            // Ctrl-C: the core asks this hook every few milliseconds of work.
+            // PyErr_CheckSignals runs the Python handlers of any signal that
+            // arrived (SIGINT's raises KeyboardInterrupt) and returns -1 if one
+            // raised; it needs the GIL, which this call holds throughout.
+            auto signal_handler_raised = [] { return PyErr_CheckSignals() != 0; };
+            const std::optional<std::uint64_t> result =
+                recipes::fib_recursive(n.value(), signal_handler_raised);
+            if (!result) throw nb::python_error();  // what the handler raised
+            return *result;
+        },
+        "Return the n-th Fibonacci number, computed by naive recursion.");
+    // --8<-- [end:bind_fib_recursive]
     // --8<-- [end:bind_fib]
 
     // --8<-- [start:bind_linear_recurrence]
@@ -242,5 +289,17 @@ NB_MODULE(_ext, m) {
           "Return the exponentially weighted moving average of a 1-D float64 buffer, "
           "as a new array.");
     // --8<-- [end:def_ewma]
+
+    // --8<-- [start:def_integrate]
+    // .none() on a, b and n: integrate(f, 10**400, 0.0, None) must report a first.
+    m.def("integrate", &integrate, nb::arg(), nb::arg().none(), nb::arg().none(),
+          nb::arg().none(),
+          nb::sig("def integrate(f: collections.abc.Callable[[float], "
+                  "typing.SupportsFloat | typing.SupportsIndex], "
+                  "a: typing.SupportsFloat | typing.SupportsIndex, "
+                  "b: typing.SupportsFloat | typing.SupportsIndex, n: typing.SupportsIndex, /) "
+                  "-> float"),
+          "Return the integral of f from a to b by the midpoint rule over n equal steps.");
+    // --8<-- [end:def_integrate]
 }
 // --8<-- [end:bind_module]

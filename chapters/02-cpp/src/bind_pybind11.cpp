@@ -6,6 +6,7 @@
 #include <pybind11/numpy.h>  // py::array_t
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>  // std::vector<std::pair<...>> -> list[tuple[...]]
+#include <pybind11/typing.h>  // py::typing::Callable
 
 #include <optional>
 
@@ -168,6 +169,69 @@ py::array_t<double> ewma(const buffer_arg &values, const real_arg &alpha) {
 
 }  // namespace
 
+// --8<-- [start:integrate_arguments]
+// integrate's n: any object, converted in the body after a and b (the
+// contract's order), as alpha is for ewma. index_arg's caster would convert it
+// before the body, so integrate(f, "x", 0.0, 2**64) would blame n, not a.
+struct index_object_arg {
+    py::handle object;
+};
+
+namespace pybind11::detail {
+template <>
+struct type_caster<index_object_arg> {
+    PYBIND11_TYPE_CASTER(index_object_arg, const_name("typing.SupportsIndex"));
+
+    bool load(handle source, bool) {
+        value.object = source;  // borrowed: the argument outlives the call
+        return true;
+    }
+};
+}  // namespace pybind11::detail
+// --8<-- [end:integrate_arguments]
+
+namespace {
+
+// --8<-- [start:bind_integrate]
+// f is a py::function: pybind11 refuses a non-callable with its TypeError
+// before the body runs, and that is the contract's first check.
+// py::typing::Callable<double(double)> only names it for the stub, where
+// pybind11 writes the result type as a double argument's:
+// Callable[[float], SupportsFloat | SupportsIndex]. a, b and n are converted
+// in the body, in the contract's order.
+double integrate(const py::typing::Callable<double(double)> &f, const real_arg &a,
+                 const real_arg &b, const index_object_arg &n) {
+    double lower, upper;
+    std::int64_t steps;
+    if (!glue::real_argument(a.object.ptr(), &lower) ||
+        !glue::real_argument(b.object.ptr(), &upper) ||
+        !glue::steps_argument(n.object.ptr(), &steps))
+        throw py::error_already_set();
+    // The GIL is held throughout: f is Python code. The core calls this lambda
+    // once per point.
+    return recipes::integrate(
+        [&f](double x) {
+            // f(x) makes a Python float of x and calls f (vectorcall). If f
+            // raised, it throws py::error_already_set, which takes f's exception
+            // out of the interpreter (the same object, traceback and all) and
+            // puts it back when it leaves the module: let it pass, through the
+            // core, uncaught. The py::object owns the result and releases it on
+            // every path.
+            const py::object y = f(x);
+            // Not y.cast<double>(): pybind11's double caster turns a str result,
+            // 10**400 and an exception raised inside __float__ alike into a
+            // RuntimeError of its own ("Unable to cast Python instance...").
+            // PyFloat_AsDouble's rule, with its errors, as for a and b:
+            double value;
+            if (!glue::real_argument(y.ptr(), &value)) throw py::error_already_set();
+            return value;
+        },
+        lower, upper, steps);
+}
+// --8<-- [end:bind_integrate]
+
+}  // namespace
+
 // --8<-- [start:bind_module]
 PYBIND11_MODULE(_ext, m) {
     m.doc() = "The recipes over the shared C++ core, bound with pybind11.";
@@ -191,9 +255,22 @@ PYBIND11_MODULE(_ext, m) {
     // fib(n=3) is a TypeError.
     m.def("fib", [](index_arg n) { return recipes::fib(n.value); }, py::arg("n"),
           py::pos_only(), "Return the n-th Fibonacci number, computed iteratively.");
-    m.def("fib_recursive", [](index_arg n) { return recipes::fib_recursive(n.value); },
-          py::arg("n"), py::pos_only(),
-          "Return the n-th Fibonacci number, computed by naive recursion.");
+    // --8<-- [start:bind_fib_recursive]
+    m.def(
+        "fib_recursive",
+        [](index_arg n) {
+            // Ctrl-C: the core asks this hook every few milliseconds of work.
+            // PyErr_CheckSignals runs the Python handlers of any signal that
+            // arrived (SIGINT's raises KeyboardInterrupt) and returns -1 if one
+            // raised; it needs the GIL, which this call holds throughout.
+            auto signal_handler_raised = [] { return PyErr_CheckSignals() != 0; };
+            const std::optional<std::uint64_t> result =
+                recipes::fib_recursive(n.value, signal_handler_raised);
+            if (!result) throw py::error_already_set();  // what the handler raised
+            return *result;
+        },
+        py::arg("n"), py::pos_only(), "Return the n-th Fibonacci number, computed by naive recursion.");
+    // --8<-- [end:bind_fib_recursive]
     // --8<-- [end:bind_fib]
 
     // --8<-- [start:bind_linear_recurrence]
@@ -255,5 +332,9 @@ PYBIND11_MODULE(_ext, m) {
           "Return the exponentially weighted moving average of a 1-D float64 buffer, "
           "as a new array.");
     // --8<-- [end:def_ewma]
+
+    m.def("integrate", &integrate, py::arg("f"), py::arg("a"), py::arg("b"), py::arg("n"),
+          py::pos_only(),
+          "Return the integral of f from a to b by the midpoint rule over n equal steps.");
 }
 // --8<-- [end:bind_module]

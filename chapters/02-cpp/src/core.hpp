@@ -10,14 +10,19 @@
 //   std::overflow_error   -> OverflowError
 //   recipes::os_error     -> OSError (the subclass CPython picks from errno)
 //   recipes::utf8_error   -> UnicodeDecodeError
+// Where the core calls back into the binding (integrate's f, fib_recursive's
+// "should I stop?"), it takes a function_ref (below) and still knows nothing of
+// Python: whatever the callback throws passes through the core unchanged.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -69,10 +74,56 @@ private:
 // same exception as the real one would. No message quotes the value, so an int
 // of any size gets the same words.
 
+// --8<-- [start:function_ref]
+// A callback the core can call without knowing its type: a pointer to the
+// caller's callable and a function that knows how to call it. It neither
+// copies nor allocates, so it is only good while the call it is passed to
+// runs. (C++26 has it as std::function_ref; std::function would work too, but
+// it copies the callable and may allocate.) The core is compiled once, in
+// core.cpp, and calls every callback through this.
+template <class Signature>
+class function_ref;
+
+template <class Result, class... Args>
+class function_ref<Result(Args...)> {
+public:
+    // A lambda, or any object with operator(); not a plain function (a pointer
+    // to code cannot be stored as void *). Not chosen for a function_ref
+    // itself, which the copy constructor copies.
+    template <class F, class = std::enable_if_t<!std::is_same_v<std::decay_t<F>, function_ref>>>
+    function_ref(F &&callable) noexcept
+        : callable_(const_cast<void *>(static_cast<const void *>(std::addressof(callable)))),
+          call_([](void *target, Args... args) -> Result {
+              return (*static_cast<std::remove_reference_t<F> *>(target))(
+                  std::forward<Args>(args)...);
+          }) {}
+
+    // Whatever the callable throws, the caller of operator() gets.
+    Result operator()(Args... args) const { return call_(callable_, std::forward<Args>(args)...); }
+
+private:
+    void *callable_;
+    Result (*call_)(void *, Args...);
+};
+// --8<-- [end:function_ref]
+
 // n < 0 -> std::invalid_argument; n > FIB_MAX_N -> std::overflow_error.
 std::uint64_t fib(std::int64_t n);
-std::uint64_t fib_recursive(std::int64_t n);
-// The recursion itself, without the argument check (n <= FIB_MAX_N is the caller's job).
+
+// --8<-- [start:hook_fib_recursive]
+// fib_recursive asks its caller "should I stop?" at each node whose n is at
+// least this, and runs any subtree up to fib_recursive(30) (a few milliseconds)
+// unchecked at full speed: a long call asks every few milliseconds, and
+// fib_recursive(30) asks once.
+inline constexpr std::int64_t INTERRUPT_CHECK_FROM_N = 30;
+
+// Argument checks as fib's. Returns std::nullopt as soon as should_stop()
+// returns true: the caller knows why (a binding: a Python signal handler
+// raised, and the exception is pending).
+std::optional<std::uint64_t> fib_recursive(std::int64_t n, function_ref<bool()> should_stop);
+// --8<-- [end:hook_fib_recursive]
+// The recursion itself, without the argument check (n <= FIB_MAX_N is the
+// caller's job) and without ever asking to stop.
 std::uint64_t fib_recursive_unchecked(unsigned n);
 
 // An endless iterator over a_{n+k} = c_0*a_n + ... + c_{k-1}*a_{n+k-1} in
@@ -133,5 +184,15 @@ struct strided_doubles {
 // 0 < alpha <= 1, otherwise std::invalid_argument (NaN too). Touches no Python
 // object, so a binding may call it with the GIL released; out must not overlap x.
 void ewma(strided_doubles x, double alpha, double *out);
+
+// --8<-- [start:decl_integrate]
+// The midpoint rule: h = (b - a) / n, and the sum of f(a + (i + 0.5) * h) for
+// i = 0 .. n-1, times h, in doubles, in that order. n < 1 -> std::invalid_argument,
+// before f is ever called. f is called exactly once per i, in order. If f
+// throws, integrate stops at once (f is not called again) and the exception
+// leaves integrate as it came: a binding's f throws the library's own
+// "a Python exception is pending" type, and Python gets its exception back.
+double integrate(function_ref<double(double)> f, double a, double b, std::int64_t n);
+// --8<-- [end:decl_integrate]
 
 }  // namespace recipes

@@ -281,4 +281,25 @@ inline PyObject *new_float64_array(std::size_t n, held_buffer *memory) {
 inline constexpr std::size_t EWMA_RELEASE_GIL_FROM = 4096;
 // --8<-- [end:glue_ewma]
 
+// --8<-- [start:glue_integrate]
+// integrate's n, as operator.index() takes it. An int above INT64_MAX is an
+// OverflowError here, a type conversion like LinearRecurrence's: saturated, it
+// would pass the core's n >= 1 check and mean something else. One below
+// INT64_MIN is saturated, and fails the core's check with the same ValueError
+// as n = 0 (no message quotes the value).
+inline bool steps_argument(PyObject *obj, std::int64_t *out) {
+    PyObject *index = PyNumber_Index(obj);  // TypeError for a float, str, None...
+    if (index == nullptr) return false;
+    int overflow = 0;
+    const long long value = PyLong_AsLongLongAndOverflow(index, &overflow);
+    Py_DECREF(index);
+    if (overflow > 0) {
+        PyErr_SetString(PyExc_OverflowError, "integrate() n must fit in signed 64 bits");
+        return false;
+    }
+    *out = overflow < 0 ? INT64_MIN : value;
+    return true;
+}
+// --8<-- [end:glue_integrate]
+
 }  // namespace glue

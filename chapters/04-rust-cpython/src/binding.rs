@@ -29,11 +29,14 @@ use std::{mem, slice};
 use cpython::_detail::ffi;
 use cpython::{
     exc, py_class, py_fn, py_module_initializer, ObjectProtocol, PyBytes, PyClone, PyDict, PyDrop,
-    PyErr, PyObject, PyResult, PyString, PyTuple, Python, PythonObject,
+    PyErr, PyFloat, PyObject, PyResult, PyString, PyTuple, Python, PythonObject,
 };
 
 use crate::core as recipes;
-use crate::demos::{panic_demo, panic_demo_without_gil, pybuffer_get_demo, typed_argument_demo};
+use crate::demos::{
+    call_or_nan_demo, call_unwrap_demo, panic_demo, panic_demo_without_gil, pybuffer_get_demo,
+    typed_argument_demo,
+};
 
 // --8<-- [start:arguments]
 /// Positional-only arguments, as C built-ins take them.
@@ -141,7 +144,42 @@ fn fib(py: Python, args: &PyTuple, kwargs: Option<&PyDict>) -> PyResult<u64> {
 
 fn fib_recursive(py: Python, args: &PyTuple, kwargs: Option<&PyDict>) -> PyResult<u64> {
     let [n] = positional(py, "fib_recursive", args, kwargs)?;
-    recipes::fib_recursive(i64_argument(py, n)?).map_err(|error| recipe_error(py, &error))
+    let n = i64_argument(py, n)?;
+    // A call below the core's INTERRUPT_CHECK_FROM_N takes at most a few milliseconds: it keeps
+    // the GIL, and the core never asks its hook. A longer call (seconds for n = 40, hours for
+    // 60) releases the GIL, so other Python threads run meanwhile, and checks for signals every
+    // few milliseconds: Ctrl-C.
+    let long_call = u64::try_from(n).is_ok_and(|n| n >= recipes::INTERRUPT_CHECK_FROM_N);
+    let mut interrupted: Option<PyErr> = None;
+    let result = if long_call {
+        py.allow_threads(|| {
+            recipes::fib_recursive(n, || {
+                // PyErr_CheckSignals runs the Python handler of any signal that arrived (on the
+                // main thread only; elsewhere it returns 0): Python code, so it needs the GIL.
+                // The `py` token cannot enter this closure (it is not Send), so take the GIL
+                // back (PyGILState_Ensure) for the check; dropping `gil` releases it again.
+                let gil = Python::acquire_gil();
+                // rust-cpython has no wrapper for it: call it through the crate's `ffi` module.
+                // SAFETY: this thread holds the GIL (`gil`). -1 means a handler raised, and its
+                // exception (KeyboardInterrupt for SIGINT by default) is set: fetch and keep it.
+                if unsafe { ffi::PyErr_CheckSignals() } != 0 {
+                    interrupted = Some(PyErr::fetch(gil.python()));
+                }
+                interrupted.is_some()
+            })
+        })
+    } else {
+        recipes::fib_recursive(n, || false)
+    };
+    match result {
+        Ok(value) => Ok(value),
+        Err(recipes::FibRecursiveError::Argument(error)) => Err(recipe_error(py, &error)),
+        // What the signal handler raised, unchanged. (The hook says stop only after keeping
+        // it, so the fallback is unreachable; it is there because nothing here may panic.)
+        Err(recipes::FibRecursiveError::Interrupted) => Err(interrupted.unwrap_or_else(|| {
+            PyErr::new::<exc::SystemError, _>(py, "fib_recursive() stopped without an error")
+        })),
+    }
 }
 // --8<-- [end:bind_fib]
 
@@ -571,6 +609,64 @@ fn new_float64_array(py: Python, len: usize) -> PyResult<PyObject> {
 }
 // --8<-- [end:bind_ewma]
 
+// --8<-- [start:bind_integrate]
+fn integrate(py: Python, args: &PyTuple, kwargs: Option<&PyDict>) -> PyResult<f64> {
+    let [f, a, b, n] = positional(py, "integrate", args, kwargs)?;
+    // The contract's order: f callable, then a, b and n converted, then the core's n >= 1.
+    if !f.is_callable(py) {
+        let type_name = f.get_type(py).name(py).into_owned();
+        return Err(PyErr::new::<exc::TypeError, _>(
+            py,
+            format!("integrate() f must be callable, not {type_name}"),
+        ));
+    }
+    // PyFloat_AsDouble, as for ewma's alpha (float(), without str or bytes).
+    let a: f64 = a.extract(py)?;
+    let b: f64 = b.extract(py)?;
+    // The i64 range is a type conversion (the core takes an i64): an int above it is an
+    // OverflowError here; one below it stays negative, and the core says n must be >= 1.
+    let n = match index(py, n)? {
+        Index::AboveI64 => {
+            return Err(PyErr::new::<exc::OverflowError, _>(
+                py,
+                "integrate() n must fit in signed 64 bits",
+            ))
+        }
+        other => other.saturating(),
+    };
+
+    // The callback the core calls n times, with the GIL held all along: calling Python needs
+    // it, and the loop does nothing else (releasing it around the loop would mean taking it
+    // back for every call).
+    let call_f = |x: f64| -> PyResult<f64> {
+        // f(x) is PyObject_Call(f, (x,), NULL): a new float in a new 1-tuple on every call.
+        // Built here, not with `f.call(py, (x,), None)`: the crate converts `(x,)` through a
+        // temporary PyObject whose plain drop takes the GIL again (PyGILState_Ensure) just to
+        // decrement it, on every call. `release_ref(py)` decrements with the token instead.
+        let arg = PyFloat::new(py, x).into_object();
+        let args = PyTuple::new(py, slice::from_ref(&arg)); // the tuple takes its own reference
+        arg.release_ref(py);
+        let called = f.call(py, &args, None);
+        // Release the tuple, and with it the float. If f raised, `call` returned Err(PyErr)
+        // holding the exception object and its traceback: `?` hands it to the core, which
+        // stops and returns it.
+        args.release_ref(py);
+        let y = called?;
+        // PyFloat_AsDouble: a result float() refuses (a str, None, 10**400) takes the same path.
+        let value = y.extract::<f64>(py);
+        y.release_ref(py);
+        value
+    };
+    match recipes::integrate(call_f, a, b, n) {
+        Ok(value) => Ok(value),
+        // The exception f raised, the same object: py_fn! restores it (PyErr_Restore) as the
+        // exception of this call, and Python adds this call's frame to its traceback.
+        Err(recipes::IntegrateError::Callback(raised)) => Err(raised),
+        Err(recipes::IntegrateError::Argument(error)) => Err(recipe_error(py, &error)),
+    }
+}
+// --8<-- [end:bind_integrate]
+
 // --8<-- [start:bind_module]
 // Generates `PyInit__native`, the symbol the import system looks for in
 // `_native.cpython-3XX-....so`. The name here must match the last part of the module
@@ -592,6 +688,7 @@ py_module_initializer!(_native, |py, m| {
     m.add(py, "most_common", py_fn!(py, most_common(*args, **kwargs)))?;
     m.add(py, "calc_pi", py_fn!(py, calc_pi(*args, **kwargs)))?;
     m.add(py, "ewma", py_fn!(py, ewma(*args, **kwargs)))?;
+    m.add(py, "integrate", py_fn!(py, integrate(*args, **kwargs)))?;
     // Demonstrations from src/demos.rs, not part of the package's API (__init__.py does
     // not re-export them).
     m.add(py, "panic_demo", py_fn!(py, panic_demo(*args, **kwargs)))?;
@@ -609,6 +706,16 @@ py_module_initializer!(_native, |py, m| {
         py,
         "pybuffer_get_demo",
         py_fn!(py, pybuffer_get_demo(*args, **kwargs)),
+    )?;
+    m.add(
+        py,
+        "call_unwrap_demo",
+        py_fn!(py, call_unwrap_demo(*args, **kwargs)),
+    )?;
+    m.add(
+        py,
+        "call_or_nan_demo",
+        py_fn!(py, call_or_nan_demo(*args, **kwargs)),
     )?;
     Ok(())
 });

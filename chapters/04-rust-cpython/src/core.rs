@@ -47,6 +47,8 @@ pub enum RecipeError {
     NextTermOverflows,
     /// `ewma(values, alpha)` with alpha outside 0 < alpha <= 1, or NaN.
     AlphaOutOfRange,
+    /// `integrate(f, a, b, n)` with n < 1.
+    NoIntegrationSteps,
 }
 
 /// The two kinds of [`RecipeError`]: Python's `ValueError` and `OverflowError`.
@@ -69,7 +71,8 @@ impl RecipeError {
             | RecipeError::NegativeWordCount
             | RecipeError::NoCoefficients
             | RecipeError::LengthMismatch { .. }
-            | RecipeError::AlphaOutOfRange => ErrorKind::Domain,
+            | RecipeError::AlphaOutOfRange
+            | RecipeError::NoIntegrationSteps => ErrorKind::Domain,
         }
     }
 }
@@ -106,6 +109,7 @@ impl fmt::Display for RecipeError {
                 )
             }
             RecipeError::AlphaOutOfRange => write!(f, "ewma() alpha must be > 0 and <= 1"),
+            RecipeError::NoIntegrationSteps => write!(f, "integrate() n must be >= 1"),
         }
     }
 }
@@ -145,14 +149,53 @@ pub fn fib(n: i64) -> Result<u64, RecipeError> {
 // --8<-- [end:fib]
 
 // --8<-- [start:fib_recursive]
-/// F(n) by the naive doubly recursive definition.
-///
-/// The exponential running time is the point: this is the compute benchmark.
-pub fn fib_recursive(n: i64) -> Result<u64, RecipeError> {
-    let n = fib_argument("fib_recursive", n)?;
-    Ok(naive_fib(n))
+/// `fib_recursive` asks its "should I stop?" hook at every node with `n >=` this, and never
+/// below. A subtree under the line is at most fib_recursive(29)'s work, a few milliseconds, so
+/// a long call asks every few milliseconds, and `fib_recursive(30)` asks exactly once.
+pub const INTERRUPT_CHECK_FROM_N: u64 = 30;
+
+/// Why `fib_recursive` returned no number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FibRecursiveError {
+    /// n is outside 0..=FIB_MAX_N: the contract's ValueError or OverflowError.
+    Argument(RecipeError),
+    /// The hook said stop. The core knows no more than that; the binding's hook kept the
+    /// reason (the exception a signal handler raised).
+    Interrupted,
 }
 
+/// F(n) by the naive doubly recursive definition.
+///
+/// The exponential running time is the point: this is the compute benchmark. It also makes
+/// the call long enough to need Ctrl-C, so the binding passes a `should_stop` hook (it checks
+/// for pending signals), which the recursion calls at the nodes with
+/// n >= INTERRUPT_CHECK_FROM_N. Once the hook returns true it is not called again: the
+/// recursion unwinds with [`FibRecursiveError::Interrupted`].
+pub fn fib_recursive(
+    n: i64,
+    mut should_stop: impl FnMut() -> bool,
+) -> Result<u64, FibRecursiveError> {
+    let n = fib_argument("fib_recursive", n).map_err(FibRecursiveError::Argument)?;
+    interruptible_fib(n, &mut should_stop)
+}
+
+/// The top of the tree, where the hook is asked; below the line, the unchecked recursion.
+fn interruptible_fib(
+    n: u64,
+    should_stop: &mut impl FnMut() -> bool,
+) -> Result<u64, FibRecursiveError> {
+    if n < INTERRUPT_CHECK_FROM_N {
+        return Ok(naive_fib(n));
+    }
+    if should_stop() {
+        return Err(FibRecursiveError::Interrupted);
+    }
+    Ok(interruptible_fib(n - 1, should_stop)? + interruptible_fib(n - 2, should_stop)?)
+}
+
+/// The recursion itself, as before the hook existed: no counter and no check per call, so it
+/// runs exactly as fast. Called on its own for n = 60 it would run for hours, and nothing
+/// could stop it but killing the process (the failure mode the hook exists for).
 fn naive_fib(n: u64) -> u64 {
     if n <= 1 {
         n
@@ -436,9 +479,50 @@ pub fn ewma(
 }
 // --8<-- [end:ewma]
 
+// --8<-- [start:integrate]
+/// Why `integrate` returned no value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IntegrateError<E> {
+    /// n < 1: the contract's ValueError.
+    Argument(RecipeError),
+    /// The callback failed, and this is its own error, handed back untouched. In the binding
+    /// `E` is a `PyErr`: the exception the Python function raised, with its traceback.
+    Callback(E),
+}
+
+/// The integral of `f` from `a` to `b` by the midpoint rule over `n` equal steps:
+/// `h = (b - a) / n`, then the sum of `f(a + (i + 0.5) * h)` for i in 0..n, times `h`.
+///
+/// `f` may fail, with an error of any type `E`: the core does not know (or care) that it is a
+/// Python exception. At the first failure the loop stops, `f` is not called again, and the
+/// error comes back as [`IntegrateError::Callback`]. No panic, no `unwrap`: a panic here would
+/// throw away the exception inside `E`.
+pub fn integrate<E>(
+    mut f: impl FnMut(f64) -> Result<f64, E>,
+    a: f64,
+    b: f64,
+    n: i64,
+) -> Result<f64, IntegrateError<E>> {
+    if n < 1 {
+        return Err(IntegrateError::Argument(RecipeError::NoIntegrationSteps));
+    }
+    // `as f64` rounds an i64 to the nearest double, ties to even, as Python's int-to-float
+    // does, and Rust never fuses the `*` and `+` below into one FMA (see ewma): every
+    // operation is rounded in the reference's order, so the bits are the reference's.
+    let h = (b - a) / (n as f64);
+    let mut total = 0.0;
+    for i in 0..n {
+        let x = a + (i as f64 + 0.5) * h;
+        total += f(x).map_err(IntegrateError::Callback)?;
+    }
+    Ok(total * h)
+}
+// --8<-- [end:integrate]
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::convert::Infallible;
     use std::io::Write;
 
     fn fib_reference(n: u64) -> u128 {
@@ -488,27 +572,83 @@ mod tests {
         }
     }
 
+    /// The hook of a call that is never interrupted.
+    fn never_stop() -> bool {
+        false
+    }
+
     #[test]
     fn fib_recursive_agrees_with_fib() {
-        for n in 0..=25 {
-            assert_eq!(fib_recursive(n), fib(n), "fib_recursive({n})");
+        for n in (0..=25).chain([29, 30, 31, 32]) {
+            assert_eq!(
+                fib_recursive(n, never_stop).ok(),
+                fib(n).ok(),
+                "fib_recursive({n})"
+            );
         }
         // Out of range is refused before any recursion happens (fib_recursive(93) itself
-        // would run for centuries).
+        // would run for centuries), and before the hook is ever asked.
         for n in [94, 95, 1 << 32, i64::MAX] {
             assert_eq!(
-                fib_recursive(n),
-                Err(RecipeError::FibResultTooLarge {
-                    function: "fib_recursive"
-                })
+                fib_recursive(n, || panic!("the hook must not be asked")),
+                Err(FibRecursiveError::Argument(
+                    RecipeError::FibResultTooLarge {
+                        function: "fib_recursive"
+                    }
+                ))
             );
         }
         assert_eq!(
-            fib_recursive(i64::MIN),
-            Err(RecipeError::NegativeFibArgument {
-                function: "fib_recursive"
-            })
+            fib_recursive(i64::MIN, never_stop),
+            Err(FibRecursiveError::Argument(
+                RecipeError::NegativeFibArgument {
+                    function: "fib_recursive"
+                }
+            ))
         );
+    }
+
+    #[test]
+    fn fib_recursive_asks_the_hook_only_from_the_threshold_up() {
+        // Below the line the recursion runs unchecked: a hook that always says stop is
+        // never asked.
+        assert_eq!(fib_recursive(29, || true), Ok(514_229));
+        // At n nodes with n >= 30 ask once each: one for fib_recursive(30), and for 35 the
+        // count c(n) = 1 + c(n - 1) + c(n - 2) with c(29) = c(28) = 0, which is 20.
+        for (n, asked) in [(30, 1), (31, 2), (32, 4), (35, 20)] {
+            let mut calls = 0;
+            let value = fib_recursive(n, || {
+                calls += 1;
+                false
+            });
+            assert_eq!(value.ok(), fib(n).ok());
+            assert_eq!(calls, asked, "fib_recursive({n})");
+        }
+    }
+
+    #[test]
+    fn fib_recursive_stops_when_the_hook_says_so() {
+        // fib_recursive(93) would take centuries: the hook's first "stop" ends it at once.
+        let mut calls = 0;
+        let stop_at_once = || {
+            calls += 1;
+            true
+        };
+        assert_eq!(
+            fib_recursive(93, stop_at_once),
+            Err(FibRecursiveError::Interrupted)
+        );
+        assert_eq!(calls, 1);
+        // A "stop" deep in the tree unwinds too, and the hook is not asked again after it.
+        for stop_on in [2, 5, 17] {
+            let mut calls = 0;
+            let result = fib_recursive(60, || {
+                calls += 1;
+                calls == stop_on
+            });
+            assert_eq!(result, Err(FibRecursiveError::Interrupted));
+            assert_eq!(calls, stop_on);
+        }
     }
 
     #[test]
@@ -516,7 +656,9 @@ mod tests {
         let message = |error: RecipeError| error.to_string();
         assert_eq!(message(fib(-1).unwrap_err()), "fib() argument must be >= 0");
         assert_eq!(
-            message(fib_recursive(94).unwrap_err()),
+            message(RecipeError::FibResultTooLarge {
+                function: "fib_recursive"
+            }),
             "fib_recursive() argument must be <= 93: the result would not fit in 64 bits"
         );
         assert_eq!(
@@ -531,6 +673,11 @@ mod tests {
             message(RecipeError::NegativeWordCount),
             "most_common() n must be >= 0"
         );
+        assert_eq!(
+            message(RecipeError::NoIntegrationSteps),
+            "integrate() n must be >= 1"
+        );
+        assert_eq!(RecipeError::NoIntegrationSteps.kind(), ErrorKind::Domain);
         assert_eq!(fib(-1).unwrap_err().kind(), ErrorKind::Domain);
         assert_eq!(fib(94).unwrap_err().kind(), ErrorKind::Overflow);
         assert_eq!(RecipeError::NextTermOverflows.kind(), ErrorKind::Overflow);
@@ -957,5 +1104,133 @@ mod tests {
             ewma(series.iter().rev().copied(), alpha, &mut out).unwrap();
             assert_eq!(bits(&out), bits(&ewma_by_index(&reversed, alpha)));
         }
+    }
+
+    /// The midpoint rule spelled out as the contract writes it, for comparison bit for bit.
+    fn midpoint_by_formula(f: impl Fn(f64) -> f64, a: f64, b: f64, n: i64) -> f64 {
+        let h = (b - a) / n as f64;
+        let mut total = 0.0;
+        for i in 0..n {
+            total += f(a + (i as f64 + 0.5) * h);
+        }
+        total * h
+    }
+
+    /// A callback that cannot fail, as the core sees Python's math.sin.
+    fn infallible(f: impl Fn(f64) -> f64) -> impl FnMut(f64) -> Result<f64, Infallible> {
+        move |x| Ok(f(x))
+    }
+
+    #[test]
+    fn integrate_known_values() {
+        // x**2 on [0, 1] in 4 steps: (1 + 9 + 25 + 49) / 64 / 4 = 0.328125, exactly.
+        assert_eq!(integrate(infallible(|x| x * x), 0.0, 1.0, 4), Ok(0.328125));
+        // The midpoint rule is exact for straight lines.
+        assert_eq!(
+            integrate(infallible(|x| 2.0 * x + 1.0), 0.0, 2.0, 8),
+            Ok(6.0)
+        );
+        // b < a is a negative step; a == b gives zero; one step is f at the middle.
+        assert_eq!(integrate(infallible(|_| 1.0), 1.0, 0.0, 10), Ok(-1.0));
+        assert_eq!(integrate(infallible(|x| x), 2.0, 2.0, 5), Ok(0.0));
+        assert_eq!(integrate(infallible(|x| x * 10.0), 0.0, 1.0, 1), Ok(5.0));
+        // NaN and infinities follow IEEE arithmetic, no special cases.
+        assert!(integrate(infallible(|_| f64::NAN), 0.0, 1.0, 3)
+            .unwrap()
+            .is_nan());
+        assert_eq!(
+            integrate(infallible(|_| f64::INFINITY), 0.0, 1.0, 3),
+            Ok(f64::INFINITY)
+        );
+    }
+
+    #[test]
+    fn integrate_calls_f_once_per_point_in_order() {
+        let mut points = Vec::new();
+        let result = integrate(
+            |x| {
+                points.push(x);
+                Ok::<f64, Infallible>(x)
+            },
+            -1.0,
+            3.0,
+            8,
+        );
+        assert_eq!(result, Ok(4.0));
+        assert_eq!(points, [-0.75, -0.25, 0.25, 0.75, 1.25, 1.75, 2.25, 2.75]);
+    }
+
+    #[test]
+    fn integrate_matches_the_formula_bit_for_bit() {
+        let mut rng = Rng(0x5eed);
+        let edge = [0.0, -0.0, 1.0, -3.5, 1e-300, 1e300, -1e308, 0.1, 1.0 / 3.0];
+        for _ in 0..2_000 {
+            let pick = |rng: &mut Rng| match rng.next() % 3 {
+                0 => edge[(rng.next() % edge.len() as u64) as usize],
+                1 => f64::from_bits(rng.next()),
+                _ => (rng.next() % 2001) as f64 / 7.0 - 100.0,
+            };
+            let (a, b) = (pick(&mut rng), pick(&mut rng));
+            let n = 1 + (rng.next() % 200) as i64;
+            let f = |x: f64| x * 0.5 - x * x;
+            let ours = integrate(infallible(f), a, b, n).unwrap();
+            let formula = midpoint_by_formula(f, a, b, n);
+            assert!(
+                ours.to_bits() == formula.to_bits() || (ours.is_nan() && formula.is_nan()),
+                "integrate({a}, {b}, {n}): {ours} != {formula}"
+            );
+        }
+    }
+
+    #[test]
+    fn integrate_refuses_n_below_one_before_calling_f() {
+        for n in [0, -1, i64::MIN] {
+            assert_eq!(
+                integrate(
+                    |_| -> Result<f64, ()> { panic!("f must not be called") },
+                    0.0,
+                    1.0,
+                    n
+                ),
+                Err(IntegrateError::Argument(RecipeError::NoIntegrationSteps))
+            );
+        }
+    }
+
+    #[test]
+    fn integrate_stops_at_the_first_error_and_returns_it_untouched() {
+        #[derive(Debug, PartialEq)]
+        struct Raised(usize);
+        for fail_on in [1, 2, 50] {
+            let mut calls = 0;
+            let result = integrate(
+                |x| {
+                    calls += 1;
+                    if calls == fail_on {
+                        Err(Raised(calls))
+                    } else {
+                        Ok(x)
+                    }
+                },
+                0.0,
+                1.0,
+                100,
+            );
+            assert_eq!(result, Err(IntegrateError::Callback(Raised(fail_on))));
+            assert_eq!(calls, fail_on, "f was called again after it failed");
+        }
+        // The largest n: the first failure ends it, nothing overflows on the way.
+        let mut calls = 0;
+        let result = integrate(
+            |_| {
+                calls += 1;
+                Err("stop")
+            },
+            0.0,
+            1.0,
+            i64::MAX,
+        );
+        assert_eq!(result, Err(IntegrateError::Callback("stop")));
+        assert_eq!(calls, 1);
     }
 }

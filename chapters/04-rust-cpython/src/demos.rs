@@ -3,7 +3,7 @@
 //! package `recipes_rust_cpython` does not.
 
 use cpython::buffer::PyBuffer;
-use cpython::{PyDict, PyDrop, PyResult, PyTuple, Python};
+use cpython::{ObjectProtocol, PyDict, PyDrop, PyResult, PyTuple, Python};
 
 use crate::binding::positional;
 
@@ -62,3 +62,29 @@ pub fn pybuffer_get_demo(py: Python, args: &PyTuple, kwargs: Option<&PyDict>) ->
     Ok(dimensions)
 }
 // --8<-- [end:pybuffer_demo]
+
+// --8<-- [start:callback_demo]
+/// NOT a recipe: two wrong ways to call a Python function back, each calling `f(x)` once.
+/// `integrate` does neither: its `?` carries the `PyErr` out to Python unchanged.
+///
+/// `call_unwrap_demo` unwraps. When `f` raises, `unwrap` turns the `PyErr` into a panic, and
+/// `py_fn!` raises `SystemError("Rust panic: called Result::unwrap() on an Err value: PyErr {
+/// ... }")` in its place: the exception `f` raised is gone, its type and traceback with it
+/// (only its Debug text survives, in the message), and `except Exception` swallows the
+/// SystemError.
+pub fn call_unwrap_demo(py: Python, args: &PyTuple, kwargs: Option<&PyDict>) -> PyResult<f64> {
+    let [f, x] = positional(py, "call_unwrap_demo", args, kwargs)?;
+    let x: f64 = x.extract(py)?;
+    Ok(f.call(py, (x,), None).unwrap().extract(py).unwrap())
+}
+
+/// `call_or_nan_demo` swallows. The error becomes a NaN, the caller never learns that `f`
+/// failed, and a loop would go on calling `f` after it raised, even after a KeyboardInterrupt.
+pub fn call_or_nan_demo(py: Python, args: &PyTuple, kwargs: Option<&PyDict>) -> PyResult<f64> {
+    let [f, x] = positional(py, "call_or_nan_demo", args, kwargs)?;
+    let x: f64 = x.extract(py)?;
+    Ok(f.call(py, (x,), None)
+        .and_then(|y| y.extract(py))
+        .unwrap_or(f64::NAN))
+}
+// --8<-- [end:callback_demo]

@@ -8,7 +8,7 @@ import recipes_rust_cpython as r
 
 def test_exports_exactly_the_recipes():
     assert sorted(r.__all__) == sorted(
-        ["fib", "fib_recursive", "LinearRecurrence", "most_common", "calc_pi", "ewma"]
+        ["fib", "fib_recursive", "LinearRecurrence", "most_common", "calc_pi", "ewma", "integrate"]
     )
     for name in r.__all__:
         assert getattr(r, name) is getattr(r._native, name)
@@ -51,3 +51,7 @@ def test_calc_pi():
 def test_ewma():
     assert r.ewma(array.array("d", [1.0, 2.0, 3.0, 5.0]), 0.5).tolist() == [1.0, 1.5, 2.25, 3.625]
     assert r.ewma(array.array("d"), 0.5).tolist() == []
+
+
+def test_integrate():
+    assert r.integrate(lambda x: x * x, 0.0, 1.0, 4) == 0.328125

@@ -9,14 +9,16 @@ use std::sync::{Mutex, PoisonError};
 
 use numpy::{PyArray1, PyArrayMethods, PyUntypedArrayMethods};
 use pyo3::exceptions::{
-    PyOSError, PyOverflowError, PyTypeError, PyUnicodeDecodeError, PyValueError,
+    PyOSError, PyOverflowError, PySystemError, PyTypeError, PyUnicodeDecodeError, PyValueError,
 };
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyInt, PyMemoryView, PyString};
 
-use crate::core::{self, ErrorKind, MostCommonError, RecipeError};
+use crate::core::{
+    self, ErrorKind, FibRecursiveError, IntegrateError, MostCommonError, RecipeError,
+};
 
 // --8<-- [start:errors]
 /// Lets a `#[pyfunction]` return the core's `Result<_, RecipeError>` directly: PyO3 converts
@@ -104,8 +106,37 @@ fn fib(n: IndexArg) -> Result<u64, RecipeError> {
 /// fib_recursive(n, /) -> int: the same, by naive double recursion (exponential time).
 #[pyfunction]
 #[pyo3(signature = (n, /))]
-fn fib_recursive(n: IndexArg) -> Result<u64, RecipeError> {
-    core::fib_recursive(n.saturating())
+fn fib_recursive(py: Python<'_>, n: IndexArg) -> PyResult<u64> {
+    let n = n.saturating();
+    // A call below the core's INTERRUPT_CHECK_FROM_N takes at most a few milliseconds: it stays
+    // attached, and the core never asks its hook. A longer call (seconds for n = 40, hours for
+    // 60) detaches from the interpreter, so other Python threads run meanwhile, and checks for
+    // signals every few milliseconds: Ctrl-C.
+    let long_call = u64::try_from(n).is_ok_and(|n| n >= core::INTERRUPT_CHECK_FROM_N);
+    let mut interrupted: Option<PyErr> = None;
+    let result = if long_call {
+        py.detach(|| {
+            core::fib_recursive(n, || {
+                // `py.check_signals()` is PyErr_CheckSignals, which runs the Python handler of
+                // any signal that arrived (on the main thread only; elsewhere it returns Ok):
+                // Python code, so the thread must be attached. `py` cannot enter this closure
+                // (the compiler refuses: it is not Send), so attach again for the check, and keep
+                // what a handler raised, KeyboardInterrupt for SIGINT by default.
+                interrupted = Python::attach(|py| py.check_signals().err());
+                interrupted.is_some()
+            })
+        })
+    } else {
+        core::fib_recursive(n, || false)
+    };
+    match result {
+        Ok(value) => Ok(value),
+        Err(FibRecursiveError::Argument(err)) => Err(err.into()),
+        // What the signal handler raised, unchanged. (The hook says stop only after keeping
+        // it, so the fallback is unreachable; it is there because nothing here may panic.)
+        Err(FibRecursiveError::Interrupted) => Err(interrupted
+            .unwrap_or_else(|| PySystemError::new_err("fib_recursive() stopped without an error"))),
+    }
 }
 // --8<-- [end:bind_fib]
 
@@ -396,6 +427,64 @@ const NATIVE_DOUBLE_FORMATS: [&str; 4] = ["d", "@d", "=d", "<d"];
 const NATIVE_DOUBLE_FORMATS: [&str; 4] = ["d", "@d", "=d", ">d"];
 // --8<-- [end:bind_ewma]
 
+// --8<-- [start:bind_integrate]
+/// integrate(f, a, b, n, /) -> float: the integral of the Python callable f from a to b by the
+/// midpoint rule over n steps.
+///
+/// PyO3 converts the parameters in order, f, a, b, n, which is the contract's order of checks:
+/// `f: Callable` refuses a non-callable before `a` is looked at.
+#[pyfunction]
+#[pyo3(signature = (f, a, b, n, /))]
+fn integrate(f: Callable<'_>, a: f64, b: f64, n: IndexArg) -> PyResult<f64> {
+    // `a: f64` is PyO3's f64 extraction: PyFloat_AsDouble, as for ewma's alpha. The i64 range
+    // of n is a type conversion (the core takes an i64): above it is an OverflowError here;
+    // below it n stays negative and the core says it must be >= 1.
+    let n = match n {
+        IndexArg::AboveI64 => {
+            return Err(PyOverflowError::new_err(
+                "integrate() n must fit in signed 64 bits",
+            ));
+        }
+        other => other.saturating(),
+    };
+    // The callback the core calls n times, attached to the interpreter (holding the GIL) all
+    // along: calling Python needs that, and detaching around the loop would only mean
+    // attaching again for every call. `call1((x,))` makes a new float for x, calls f with
+    // PyObject_CallOneArg (vectorcall: no argument tuple; the abi3-py310 build makes a 1-tuple
+    // for PyObject_Call) and drops the float; the result is a `Bound` dropped (decremented)
+    // once converted. If f raises, `call1` returns Err(PyErr)
+    // holding the exception object with its traceback, and `?` hands it to the core, which
+    // stops and returns it. A result float() refuses (a str, None, 10**400) is the same path.
+    let call_f = |x: f64| -> PyResult<f64> { f.0.call1((x,))?.extract::<f64>() };
+    match core::integrate(call_f, a, b, n) {
+        Ok(value) => Ok(value),
+        // The exception f raised, the same object: PyO3 restores it as this call's exception,
+        // and Python adds this call's frame to its traceback.
+        Err(IntegrateError::Callback(raised)) => Err(raised),
+        Err(IntegrateError::Argument(err)) => Err(err.into()),
+    }
+}
+
+/// Any object `callable()` accepts, else the contract's TypeError. A parameter type of its own,
+/// so that PyO3 checks it first, before converting the parameters after it.
+struct Callable<'py>(Bound<'py, PyAny>);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for Callable<'py> {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        if obj.is_callable() {
+            Ok(Callable(obj.to_owned()))
+        } else {
+            Err(PyTypeError::new_err(format!(
+                "integrate() f must be callable, not {}",
+                type_name(&obj)
+            )))
+        }
+    }
+}
+// --8<-- [end:bind_integrate]
+
 fn type_name(obj: &Bound<'_, PyAny>) -> String {
     obj.get_type()
         .name()
@@ -413,11 +502,13 @@ fn type_name(obj: &Bound<'_, PyAny>) -> String {
 #[pymodule(name = "_native", gil_used = false)]
 mod native {
     #[pymodule_export]
-    use super::{LinearRecurrence, calc_pi, ewma, fib, fib_recursive, most_common};
+    use super::{LinearRecurrence, calc_pi, ewma, fib, fib_recursive, integrate, most_common};
 
     // Not recipes: small functions the README and tests use to show what panics and
     // exceptions look like on the Python side (see src/demos.rs).
     #[pymodule_export]
-    use crate::demos::{_callback_demo, _io_error_demo, _panic_demo};
+    use crate::demos::{
+        _call_or_nan_demo, _call_unwrap_demo, _callback_demo, _io_error_demo, _panic_demo,
+    };
 }
 // --8<-- [end:bind_module]

@@ -44,6 +44,8 @@ pub enum RecipeError {
     NextTermOverflows,
     /// `ewma(values, alpha)` with alpha outside 0 < alpha <= 1, or NaN.
     AlphaOutOfRange,
+    /// `integrate(f, a, b, n)` with n < 1.
+    NoIntegrationSteps,
 }
 
 /// The two kinds of [`RecipeError`]: Python's `ValueError` and `OverflowError`.
@@ -66,7 +68,8 @@ impl RecipeError {
             | RecipeError::NegativeWordCount
             | RecipeError::NoCoefficients
             | RecipeError::LengthMismatch { .. }
-            | RecipeError::AlphaOutOfRange => ErrorKind::Domain,
+            | RecipeError::AlphaOutOfRange
+            | RecipeError::NoIntegrationSteps => ErrorKind::Domain,
         }
     }
 }
@@ -103,6 +106,7 @@ impl fmt::Display for RecipeError {
                 )
             }
             RecipeError::AlphaOutOfRange => write!(f, "ewma() alpha must be > 0 and <= 1"),
+            RecipeError::NoIntegrationSteps => write!(f, "integrate() n must be >= 1"),
         }
     }
 }
@@ -141,12 +145,52 @@ pub fn fib(n: i64) -> Result<u64, RecipeError> {
 // --8<-- [end:fib]
 
 // --8<-- [start:fib_recursive]
-/// The n-th Fibonacci number by the naive doubly recursive definition: exponential on purpose.
-pub fn fib_recursive(n: i64) -> Result<u64, RecipeError> {
-    let n = fib_argument("fib_recursive", n)?;
-    Ok(naive_fib(n))
+/// `fib_recursive` asks its "should I stop?" hook at every node with `n >=` this, and never
+/// below. A subtree under the line is at most fib_recursive(29)'s work, a few milliseconds, so
+/// a long call asks every few milliseconds, and `fib_recursive(30)` asks exactly once.
+pub const INTERRUPT_CHECK_FROM_N: u64 = 30;
+
+/// Why `fib_recursive` returned no number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FibRecursiveError {
+    /// n is outside 0..=FIB_MAX_N: the contract's ValueError or OverflowError.
+    Argument(RecipeError),
+    /// The hook said stop. The core knows no more than that; the binding's hook kept the
+    /// reason (the exception a signal handler raised).
+    Interrupted,
 }
 
+/// The n-th Fibonacci number by the naive doubly recursive definition: exponential on purpose.
+///
+/// That makes a call long enough to need Ctrl-C, so the binding passes a `should_stop` hook (it
+/// checks for pending signals), which the recursion calls at the nodes with
+/// n >= INTERRUPT_CHECK_FROM_N. Once the hook returns true it is not called again: the
+/// recursion unwinds with [`FibRecursiveError::Interrupted`].
+pub fn fib_recursive(
+    n: i64,
+    mut should_stop: impl FnMut() -> bool,
+) -> Result<u64, FibRecursiveError> {
+    let n = fib_argument("fib_recursive", n).map_err(FibRecursiveError::Argument)?;
+    interruptible_fib(n, &mut should_stop)
+}
+
+/// The top of the tree, where the hook is asked; below the line, the unchecked recursion.
+fn interruptible_fib(
+    n: u64,
+    should_stop: &mut impl FnMut() -> bool,
+) -> Result<u64, FibRecursiveError> {
+    if n < INTERRUPT_CHECK_FROM_N {
+        return Ok(naive_fib(n));
+    }
+    if should_stop() {
+        return Err(FibRecursiveError::Interrupted);
+    }
+    Ok(interruptible_fib(n - 1, should_stop)? + interruptible_fib(n - 2, should_stop)?)
+}
+
+/// The recursion itself, as before the hook existed: no counter and no check per call, so it
+/// runs exactly as fast. Called on its own for n = 60 it would run for hours, and nothing
+/// could stop it but killing the process (the failure mode the hook exists for).
 /// `n <= 93` (checked by the caller), so the sum is at most F(93) and cannot overflow.
 fn naive_fib(n: u64) -> u64 {
     if n <= 1 {
@@ -415,11 +459,52 @@ pub fn ewma(values: impl IntoIterator<Item = f64>, alpha: f64) -> Result<Vec<f64
 }
 // --8<-- [end:ewma]
 
+// --8<-- [start:integrate]
+/// Why `integrate` returned no value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IntegrateError<E> {
+    /// n < 1: the contract's ValueError.
+    Argument(RecipeError),
+    /// The callback failed, and this is its own error, handed back untouched. In the binding
+    /// `E` is a `PyErr`: the exception the Python function raised, with its traceback.
+    Callback(E),
+}
+
+/// The integral of `f` from `a` to `b` by the midpoint rule over `n` equal steps:
+/// `h = (b - a) / n`, then the sum of `f(a + (i + 0.5) * h)` for i in 0..n, times `h`.
+///
+/// `f` may fail, with an error of any type `E`: the core does not know (or care) that it is a
+/// Python exception. At the first failure the loop stops, `f` is not called again, and the
+/// error comes back as [`IntegrateError::Callback`]. No panic, no `unwrap`: a panic here would
+/// throw away the exception inside `E`.
+pub fn integrate<E>(
+    mut f: impl FnMut(f64) -> Result<f64, E>,
+    a: f64,
+    b: f64,
+    n: i64,
+) -> Result<f64, IntegrateError<E>> {
+    if n < 1 {
+        return Err(IntegrateError::Argument(RecipeError::NoIntegrationSteps));
+    }
+    // `as f64` rounds an i64 to the nearest double, ties to even, as Python's int-to-float
+    // does, and Rust never fuses the `*` and `+` below into one FMA (see ewma): every
+    // operation is rounded in the reference's order, so the bits are the reference's.
+    let h = (b - a) / (n as f64);
+    let mut total = 0.0;
+    for i in 0..n {
+        let x = a + (i as f64 + 0.5) * h;
+        total += f(x).map_err(IntegrateError::Callback)?;
+    }
+    Ok(total * h)
+}
+// --8<-- [end:integrate]
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
     use std::collections::BTreeMap;
+    use std::convert::Infallible;
 
     // ---- known values ----
 
@@ -449,9 +534,16 @@ mod tests {
             "fib() argument must be >= 0"
         );
         assert_eq!(
-            message(fib_recursive(94).unwrap_err()),
+            message(RecipeError::FibResultTooLarge {
+                function: "fib_recursive"
+            }),
             "fib_recursive() argument must be <= 93: the result would not fit in 64 bits"
         );
+        assert_eq!(
+            message(RecipeError::NoIntegrationSteps),
+            "integrate() n must be >= 1"
+        );
+        assert_eq!(RecipeError::NoIntegrationSteps.kind(), ErrorKind::Domain);
         assert_eq!(
             message(calc_pi(10_001).unwrap_err()),
             "calc_pi() digits must be between 0 and 10000"
@@ -469,23 +561,65 @@ mod tests {
         assert_eq!(RecipeError::NextTermOverflows.kind(), ErrorKind::Overflow);
     }
 
+    /// The hook of a call that is never interrupted.
+    fn never_stop() -> bool {
+        false
+    }
+
     #[test]
     fn fib_recursive_matches_fib() {
-        for n in 0..=25 {
-            assert_eq!(fib_recursive(n), fib(n));
+        for n in (0..=25).chain([29, 30, 31, 32]) {
+            assert_eq!(fib_recursive(n, never_stop).ok(), fib(n).ok());
         }
+        // Out of range is refused before the hook is ever asked.
         assert_eq!(
-            fib_recursive(94),
-            Err(RecipeError::FibResultTooLarge {
-                function: "fib_recursive"
-            })
+            fib_recursive(94, || panic!("the hook must not be asked")),
+            Err(FibRecursiveError::Argument(
+                RecipeError::FibResultTooLarge {
+                    function: "fib_recursive"
+                }
+            ))
         );
         assert_eq!(
-            fib_recursive(i64::MIN),
-            Err(RecipeError::NegativeFibArgument {
-                function: "fib_recursive"
-            })
+            fib_recursive(i64::MIN, never_stop),
+            Err(FibRecursiveError::Argument(
+                RecipeError::NegativeFibArgument {
+                    function: "fib_recursive"
+                }
+            ))
         );
+    }
+
+    #[test]
+    fn fib_recursive_asks_the_hook_only_from_the_threshold_up() {
+        // Below the line the recursion runs unchecked: a hook that always says stop is
+        // never asked.
+        assert_eq!(fib_recursive(29, || true), Ok(514_229));
+        // Nodes with n >= 30 ask once each: one for fib_recursive(30), and for 35 the count
+        // c(n) = 1 + c(n - 1) + c(n - 2) with c(29) = c(28) = 0, which is 20.
+        for (n, asked) in [(30, 1), (31, 2), (32, 4), (35, 20)] {
+            let mut calls = 0;
+            let value = fib_recursive(n, || {
+                calls += 1;
+                false
+            });
+            assert_eq!(value.ok(), fib(n).ok());
+            assert_eq!(calls, asked, "fib_recursive({n})");
+        }
+    }
+
+    #[test]
+    fn fib_recursive_stops_when_the_hook_says_so() {
+        // A "stop" deep in the tree unwinds, and the hook is not asked again after it.
+        for stop_on in [1, 2, 5, 17] {
+            let mut calls = 0;
+            let result = fib_recursive(60, || {
+                calls += 1;
+                calls == stop_on
+            });
+            assert_eq!(result, Err(FibRecursiveError::Interrupted));
+            assert_eq!(calls, stop_on);
+        }
     }
 
     #[test]
@@ -727,14 +861,13 @@ mod tests {
 
         #[test]
         fn fib_recursive_never_panics(n in edge_i64()) {
-            // Valid n above ~30 takes too long to run in a test; those are the same additions
-            // fib() already checks up to 93, and F(93) fits, so the sum cannot overflow.
-            prop_assume!(!(31..=FIB_MAX_N).contains(&n));
-            let result = fib_recursive(n);
-            if (0..=30).contains(&n) {
-                prop_assert_eq!(result, fib(n));
-            } else {
-                prop_assert!(result.is_err());
+            // A hook that says stop at once ends every n >= 30 at its first node, so every n,
+            // 93 included (centuries of work otherwise), runs in a test.
+            let result = fib_recursive(n, || true);
+            match n {
+                0..=29 => prop_assert_eq!(result.ok(), fib(n).ok()),
+                30..=FIB_MAX_N => prop_assert_eq!(result, Err(FibRecursiveError::Interrupted)),
+                _ => prop_assert!(matches!(result, Err(FibRecursiveError::Argument(_)))),
             }
         }
 
@@ -827,6 +960,147 @@ mod tests {
             match most_common_limit(n) {
                 Ok(limit) => prop_assert!(n >= 0 && (limit == usize::MAX || limit as u128 == n as u128)),
                 Err(_) => prop_assert!(n < 0),
+            }
+        }
+    }
+
+    // ---- integrate ----
+
+    /// A callback that cannot fail, as the core sees Python's math.sin.
+    fn infallible(f: impl Fn(f64) -> f64) -> impl FnMut(f64) -> Result<f64, Infallible> {
+        move |x| Ok(f(x))
+    }
+
+    /// The midpoint rule spelled out as the contract writes it, for comparison bit for bit.
+    fn midpoint_by_formula(f: impl Fn(f64) -> f64, a: f64, b: f64, n: i64) -> f64 {
+        let h = (b - a) / n as f64;
+        (0..n).fold(0.0, |total, i| total + f(a + (i as f64 + 0.5) * h)) * h
+    }
+
+    #[test]
+    fn integrate_known_values() {
+        // x**2 on [0, 1] in 4 steps: (1 + 9 + 25 + 49) / 64 / 4 = 0.328125, exactly.
+        assert_eq!(integrate(infallible(|x| x * x), 0.0, 1.0, 4), Ok(0.328125));
+        // The midpoint rule is exact for straight lines.
+        assert_eq!(
+            integrate(infallible(|x| 2.0 * x + 1.0), 0.0, 2.0, 8),
+            Ok(6.0)
+        );
+        // b < a is a negative step; a == b gives zero; one step is f at the middle.
+        assert_eq!(integrate(infallible(|_| 1.0), 1.0, 0.0, 10), Ok(-1.0));
+        assert_eq!(integrate(infallible(|x| x), 2.0, 2.0, 5), Ok(0.0));
+        assert_eq!(integrate(infallible(|x| x * 10.0), 0.0, 1.0, 1), Ok(5.0));
+        // NaN and infinities follow IEEE arithmetic, no special cases.
+        assert!(
+            integrate(infallible(|_| f64::NAN), 0.0, 1.0, 3)
+                .unwrap()
+                .is_nan()
+        );
+        assert_eq!(
+            integrate(infallible(|_| f64::INFINITY), 0.0, 1.0, 3),
+            Ok(f64::INFINITY)
+        );
+    }
+
+    #[test]
+    fn integrate_calls_f_once_per_point_in_order() {
+        let mut points = Vec::new();
+        let result = integrate(
+            |x| {
+                points.push(x);
+                Ok::<f64, Infallible>(x)
+            },
+            -1.0,
+            3.0,
+            8,
+        );
+        assert_eq!(result, Ok(4.0));
+        assert_eq!(points, [-0.75, -0.25, 0.25, 0.75, 1.25, 1.75, 2.25, 2.75]);
+    }
+
+    #[test]
+    fn integrate_refuses_n_below_one_before_calling_f() {
+        for n in [0, -1, i64::MIN] {
+            assert_eq!(
+                integrate(
+                    |_| -> Result<f64, ()> { panic!("f must not be called") },
+                    0.0,
+                    1.0,
+                    n
+                ),
+                Err(IntegrateError::Argument(RecipeError::NoIntegrationSteps))
+            );
+        }
+    }
+
+    #[test]
+    fn integrate_stops_at_the_first_error_and_returns_it_untouched() {
+        #[derive(Debug, PartialEq)]
+        struct Raised(usize);
+        for fail_on in [1, 2, 50] {
+            let mut calls = 0;
+            let result = integrate(
+                |x| {
+                    calls += 1;
+                    if calls == fail_on {
+                        Err(Raised(calls))
+                    } else {
+                        Ok(x)
+                    }
+                },
+                0.0,
+                1.0,
+                100,
+            );
+            assert_eq!(result, Err(IntegrateError::Callback(Raised(fail_on))));
+            assert_eq!(calls, fail_on, "f was called again after it failed");
+        }
+        // The largest n: the first failure ends it, nothing overflows on the way.
+        let mut calls = 0;
+        let result = integrate(
+            |_| {
+                calls += 1;
+                Err("stop")
+            },
+            0.0,
+            1.0,
+            i64::MAX,
+        );
+        assert_eq!(result, Err(IntegrateError::Callback("stop")));
+        assert_eq!(calls, 1);
+    }
+
+    proptest! {
+        #[test]
+        fn integrate_matches_the_formula_bit_for_bit(
+            a in prop_oneof![any::<u64>().prop_map(f64::from_bits), -1e3f64..1e3],
+            b in prop_oneof![any::<u64>().prop_map(f64::from_bits), -1e3f64..1e3],
+            n in 1i64..300,
+        ) {
+            let f = |x: f64| x * 0.5 - x * x;
+            let ours = integrate(infallible(f), a, b, n).unwrap();
+            let formula = midpoint_by_formula(f, a, b, n);
+            prop_assert!(ours.to_bits() == formula.to_bits() || (ours.is_nan() && formula.is_nan()));
+        }
+
+        #[test]
+        fn integrate_stops_on_any_failing_call(fail_on in 1usize..500, n in 1i64..500) {
+            let mut calls = 0;
+            let result = integrate(
+                |x| {
+                    calls += 1;
+                    if calls == fail_on { Err(calls) } else { Ok(x) }
+                },
+                0.0,
+                1.0,
+                n,
+            );
+            if (fail_on as i64) <= n {
+                prop_assert_eq!(result, Err(IntegrateError::Callback(fail_on)));
+                prop_assert_eq!(calls, fail_on);
+            } else {
+                prop_assert!(result.is_ok());
+                prop_assert_eq!(calls as i64, n);
             }
         }
     }

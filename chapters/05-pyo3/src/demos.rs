@@ -32,6 +32,29 @@ pub fn _callback_demo<'py>(callback: &Bound<'py, PyAny>) -> PyResult<Bound<'py, 
 }
 // --8<-- [end:callback_demo]
 
+// --8<-- [start:call_back_wrongly_demo]
+/// Two wrong ways to call a Python function back, each calling `f(x)` once. `integrate` does
+/// neither: its `?` carries the `PyErr` out to Python unchanged.
+///
+/// `_call_unwrap_demo` unwraps. When `f` raises, `unwrap` turns the `PyErr` into a panic, and
+/// PyO3 raises `PanicException("called Result::unwrap() on an Err value: PyErr { ... }")` in
+/// its place: the exception `f` raised is gone, and so is its traceback (the `PyErr`'s Debug
+/// text, in the message, is all that survives of either).
+#[pyfunction]
+#[pyo3(signature = (f, x, /))]
+pub fn _call_unwrap_demo(f: &Bound<'_, PyAny>, x: f64) -> f64 {
+    f.call1((x,)).unwrap().extract().unwrap()
+}
+
+/// `_call_or_nan_demo` swallows. The error becomes a NaN, the caller never learns that `f`
+/// failed, and a loop would go on calling `f` after it raised, even after a KeyboardInterrupt.
+#[pyfunction]
+#[pyo3(signature = (f, x, /))]
+pub fn _call_or_nan_demo(f: &Bound<'_, PyAny>, x: f64) -> f64 {
+    f.call1((x,)).and_then(|y| y.extract()).unwrap_or(f64::NAN)
+}
+// --8<-- [end:call_back_wrongly_demo]
+
 // --8<-- [start:io_error_demo]
 /// Reads a file with a bare `?` on `std::io::Error`. PyO3's `From<io::Error> for PyErr` picks
 /// a fitting subclass (FileNotFoundError, PermissionError, ...) but fills in only a message:

@@ -111,5 +111,5 @@ def test_callback_result_passes_through(native):
 def test_demos_are_not_part_of_the_public_package(recipes):
     assert not any(name.startswith("_") and "demo" in name for name in dir(recipes))
     assert sorted(recipes.__all__) == sorted(
-        ["fib", "fib_recursive", "LinearRecurrence", "most_common", "calc_pi", "ewma"]
+        ["fib", "fib_recursive", "LinearRecurrence", "most_common", "calc_pi", "ewma", "integrate"]
     )

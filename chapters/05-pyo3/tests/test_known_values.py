@@ -45,3 +45,7 @@ def test_calc_pi(recipes):
 def test_ewma(recipes):
     assert recipes.ewma(array.array("d", [1.0, 2.0, 3.0, 5.0]), 0.5).tolist() == [1.0, 1.5, 2.25, 3.625]
     assert recipes.ewma(array.array("d"), 0.5).tolist() == []
+
+
+def test_integrate(recipes):
+    assert recipes.integrate(lambda x: x * x, 0.0, 1.0, 4) == 0.328125

@@ -6,6 +6,8 @@
  *     ./a.out words.txt
  */
 #include <errno.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +32,44 @@ static void show_fib(int64_t n) {
         report("fib", status);
 }
 /* --8<-- [end:c_fib] */
+
+/* --8<-- [start:c_integrate] */
+/* Ctrl-C for a C program: the signal handler only sets a flag, a lock-free atomic (one of the
+ * few things C lets a handler touch), and the library's ready-made hook, recipes_stop_flag,
+ * reads it after every step. */
+static _Atomic int32_t interrupted = 0;
+
+static void on_sigint(int signum) {
+    (void)signum;
+    interrupted = 1;
+}
+
+/* An integrand of our own, with a context: a polynomial's coefficients. */
+static double polynomial(double x, void *context) {
+    const double *c = context; /* c[0] + c[1] x + c[2] x^2 */
+    return c[0] + (c[1] + c[2] * x) * x;
+}
+
+static void show_integrate(void) {
+    signal(SIGINT, on_sigint);
+    const double coefficients[] = {1.0, 2.0, 3.0};
+    double value;
+    /* The library's own integrand: no context, and nothing that could ask to stop. */
+    recipes_status status = recipes_integrate(recipes_integrand_square, NULL, 0.0, 1.0, 4, NULL, NULL, &value);
+    if (status == RECIPES_OK)
+        printf("integrate(square, 0, 1, 4) = %g\n", value);
+    status = recipes_integrate(polynomial, (void *)coefficients, 0.0, 1.0, 1000,
+                               recipes_stop_flag, (void *)&interrupted, &value);
+    if (status == RECIPES_OK)
+        printf("integrate(1 + 2x + 3x^2, 0, 1, 1000) = %.6f\n", value);
+    else if (status == RECIPES_STOPPED)
+        printf("interrupted\n");
+    else
+        report("integrate", status);
+    report("integrate", recipes_integrate(polynomial, NULL, 0.0, 1.0, 0, NULL, NULL, &value));
+    signal(SIGINT, SIG_DFL);
+}
+/* --8<-- [end:c_integrate] */
 
 /* --8<-- [start:c_calc_pi] */
 static void show_pi(int64_t digits) {
@@ -114,6 +154,7 @@ int main(int argc, char **argv) {
     show_pi(RECIPES_PI_MAX_DIGITS + 1);
     show_lucas(10);
     show_ewma();
+    show_integrate();
     if (argc > 1)
         show_most_common(argv[1], 3);
     show_most_common("/nonexistent/words.txt", 3);

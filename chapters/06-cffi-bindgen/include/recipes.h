@@ -59,6 +59,8 @@ typedef int32_t recipes_status;
 #define RECIPES_ERR_BUFFER_TOO_SMALL 5 /* the caller's buffer is too small; see calc_pi */
 #define RECIPES_ERR_NULL_POINTER 6     /* a required pointer argument was NULL */
 #define RECIPES_ERR_PANIC 7            /* a bug inside the library, caught at the boundary */
+#define RECIPES_STOPPED 8              /* the caller asked to stop, through a recipes_stop_hook:
+                                          not an error of the library; see below */
 
 /* The message for the most recent failed call on this thread: UTF-8, NUL-terminated,
  * never NULL ("" if nothing failed yet). Owned by the library: valid until the next failing
@@ -72,15 +74,37 @@ const char *recipes_last_error_message(void);
 void recipes_last_utf8_error(uint64_t *start, uint64_t *end);
 /* --8<-- [end:status] */
 
+/* --8<-- [start:stop_hook] */
+/* "Should I stop?": how a caller interrupts a long call (Ctrl-C, a timeout, a failed
+ * callback). The library calls it on the calling thread at points stated with each function,
+ * with the context pointer the caller passed next to it; nonzero means stop, and the function
+ * then returns RECIPES_STOPPED at once and writes no result. The hook must return normally:
+ * never longjmp or throw through the library. Wherever a hook is taken, NULL means "never
+ * stop". The library knows nothing of what the hook does: a Python front end's hook runs
+ * Python, whose signal handlers then get their chance. */
+typedef int32_t (*recipes_stop_hook)(void *context);
+
+/* A ready-made hook: nonzero if the int32_t that `context` points to is nonzero (0 for a NULL
+ * context). It reads the flag atomically, so the flag may be set from another thread (with an
+ * atomic store), or by the caller's own callback, while the call runs. */
+int32_t recipes_stop_flag(void *context);
+/* --8<-- [end:stop_hook] */
+
 /* --8<-- [start:fib] */
 /* The largest n whose Fibonacci number fits in uint64_t: F(93) < 2**64 <= F(94). */
 #define RECIPES_FIB_MAX_N 93
+/* recipes_fib_recursive asks its stop hook at every node of the recursion with n at least
+ * this: fib_recursive(30) asks once, and a longer call every few milliseconds (a subtree
+ * below it is fib_recursive(29) at most, about a million additions). */
+#define RECIPES_FIB_CHECK_FROM_N 30
 
 /* The n-th Fibonacci number, by a loop (fib) or by naive double recursion
  * (fib_recursive, exponential time on purpose). n < 0: RECIPES_ERR_VALUE;
- * n > RECIPES_FIB_MAX_N: RECIPES_ERR_OVERFLOW. *result: written by the library. */
+ * n > RECIPES_FIB_MAX_N: RECIPES_ERR_OVERFLOW. *result: written by the library.
+ * should_stop(context): see recipes_stop_hook; may be NULL. */
 recipes_status recipes_fib(int64_t n, uint64_t *result);
-recipes_status recipes_fib_recursive(int64_t n, uint64_t *result);
+recipes_status recipes_fib_recursive(int64_t n, recipes_stop_hook should_stop, void *context,
+                                     uint64_t *result);
 /* --8<-- [end:fib] */
 
 /* --8<-- [start:calc_pi] */
@@ -175,6 +199,35 @@ void recipes_word_counts_free(recipes_word_count *words, size_t n_words);
 recipes_status recipes_ewma(const double *values, size_t length, ptrdiff_t stride, double alpha,
                             double *out);
 /* --8<-- [end:ewma] */
+
+/* --8<-- [start:integrate] */
+/* A real function of one variable, in the shape SciPy's LowLevelCallable takes for
+ * scipy.integrate.quad: the point x, and a context pointer that the caller passes through the
+ * library untouched (NULL if the function needs none). */
+typedef double (*recipes_integrand)(double x, void *context);
+
+/* The midpoint rule: with h = (b - a) / n, the sum of f(a + (i + 0.5) * h, context) for
+ * i = 0 .. n - 1, in that order, times h, all in doubles (each operation rounded, no fused
+ * multiply-add), so the result is the same to the last bit wherever IEEE doubles are.
+ * n < 1: RECIPES_ERR_VALUE, before f is called. f: required (NULL: RECIPES_ERR_NULL_POINTER).
+ *
+ * f is called exactly once per point, in order, on the calling thread, before this function
+ * returns; it may call recipes_integrate itself (a nested integral) or any other function
+ * here. A double has no room for "I failed", so a failing f says so out of band: after each
+ * call of f, the library asks should_stop(stop_context) (a recipes_stop_hook, NULL for never)
+ * and on nonzero returns RECIPES_STOPPED at once, f is not called again, and the value f just
+ * returned is discarded. The usual pairing: should_stop = recipes_stop_flag, stop_context = an
+ * int32_t that f's error path sets to 1.
+ * *result: written on success only. */
+recipes_status recipes_integrate(recipes_integrand f, void *context, double a, double b,
+                                 int64_t n, recipes_stop_hook should_stop, void *stop_context,
+                                 double *result);
+
+/* Two integrands of that type, for tests, benchmarks and examples: sin(x), by the C
+ * library's sin() (the one Python's math.sin calls), and x * x. Both ignore the context. */
+double recipes_integrand_sin(double x, void *context);
+double recipes_integrand_square(double x, void *context);
+/* --8<-- [end:integrate] */
 
 /* --8<-- [start:debug] */
 /* Debugging aids for tests: how many handles and word arrays the library has handed out

@@ -28,6 +28,9 @@ pub enum Error {
     /// The file is not UTF-8: `start..end` are the byte offsets of the first bad sequence,
     /// `reason` is worded as Python's UnicodeDecodeError words it (RECIPES_ERR_UTF8).
     Utf8 { start: usize, end: usize, reason: &'static str },
+    /// The caller's "should I stop?" hook said stop (RECIPES_STOPPED). Not a failure of the
+    /// recipe: whoever asked to stop knows why (a Python front end keeps the exception).
+    Stopped,
 }
 
 impl fmt::Display for Error {
@@ -36,6 +39,7 @@ impl fmt::Display for Error {
             Error::Value(message) | Error::Overflow(message) => f.write_str(message),
             Error::Io(err) => write!(f, "{err}"),
             Error::Utf8 { reason, .. } => f.write_str(reason),
+            Error::Stopped => f.write_str("stopped by the caller's stop hook"),
         }
     }
 }
@@ -80,13 +84,34 @@ pub fn fib(n: i64) -> Result<u64> {
 // --8<-- [end:fib]
 
 // --8<-- [start:fib_recursive]
+/// fib_recursive asks `should_stop` at every node with n at least this (the header exports it
+/// as RECIPES_FIB_CHECK_FROM_N). Below it, a subtree is at most fib_recursive(29): about a
+/// million additions, a few milliseconds, so a long call asks every few milliseconds, and
+/// fib_recursive(30) asks exactly once.
+pub const INTERRUPT_CHECK_FROM_N: u64 = 30;
+
 /// The n-th Fibonacci number by naive double recursion: exponential time on purpose.
-pub fn fib_recursive(n: i64) -> Result<u64> {
+/// `should_stop` is the caller's "should I stop?" (Ctrl-C): `Error::Stopped` when it says so.
+pub fn fib_recursive(n: i64, mut should_stop: impl FnMut() -> bool) -> Result<u64> {
     let n = fib_argument("fib_recursive", n)?;
-    Ok(naive_fib(n))
+    interruptible_fib(n, &mut should_stop).ok_or(Error::Stopped)
+}
+
+/// The top of the recursion, n >= INTERRUPT_CHECK_FROM_N: one question per node, and `None`
+/// all the way up as soon as the answer is "stop". Below the threshold, the plain recursion.
+fn interruptible_fib(n: u64, should_stop: &mut impl FnMut() -> bool) -> Option<u64> {
+    if n < INTERRUPT_CHECK_FROM_N {
+        return Some(naive_fib(n));
+    }
+    if should_stop() {
+        return None;
+    }
+    Some(interruptible_fib(n - 1, should_stop)? + interruptible_fib(n - 2, should_stop)?)
 }
 
 /// Callers guarantee n <= FIB_MAX_N, so no sum exceeds F(FIB_MAX_N) and none can overflow.
+/// No hook, no counter: the bottom of the tree, where nearly all the work is, stays as fast
+/// as it was before anyone could interrupt it.
 fn naive_fib(n: u64) -> u64 {
     if n <= 1 { n } else { naive_fib(n - 1) + naive_fib(n - 2) }
 }
@@ -340,6 +365,34 @@ fn ewma_beta(alpha: f64) -> Result<f64> {
 }
 // --8<-- [end:ewma]
 
+// --8<-- [start:integrate]
+/// The midpoint rule: h = (b - a) / n, then the sum of f(a + (i + 0.5) * h) for i = 0 .. n - 1,
+/// in that order, times h. Every operation is one rounded IEEE operation (Rust never fuses a
+/// multiply and an add by itself), so the result is bit-identical to the Python reference.
+///
+/// Generic over `f`'s error type `E`: whatever `f` fails with comes back out unchanged, and
+/// `f` is not called again. The core's own error (n < 1, checked before `f` is ever called)
+/// must fit in `E` too. The C layer uses `Error` itself (`Error::Stopped` when the caller's
+/// hook says stop); a PyO3 binding could use `PyErr` and carry a Python exception through.
+pub fn integrate<E: From<Error>>(
+    mut f: impl FnMut(f64) -> std::result::Result<f64, E>,
+    a: f64,
+    b: f64,
+    n: i64,
+) -> std::result::Result<f64, E> {
+    if n < 1 {
+        return Err(Error::Value("integrate() n must be >= 1".to_owned()).into());
+    }
+    // `as f64` rounds to the nearest double, as Python's int / float and int + float do.
+    let h = (b - a) / n as f64;
+    let mut total = 0.0;
+    for i in 0..n {
+        total += f(a + (i as f64 + 0.5) * h)?;
+    }
+    Ok(total * h)
+}
+// --8<-- [end:integrate]
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -362,7 +415,7 @@ mod tests {
         let message = |result: Result<u64>| result.unwrap_err().to_string();
         assert_eq!(message(fib(-1)), "fib() argument must be >= 0");
         assert_eq!(message(fib(FIB_MAX_N + 1)), "fib() argument must be <= 93: the result would not fit in 64 bits");
-        assert_eq!(message(fib_recursive(-1)), "fib_recursive() argument must be >= 0");
+        assert_eq!(message(fib_recursive(-1, || false)), "fib_recursive() argument must be >= 0");
         assert_eq!(calc_pi(-1).unwrap_err().to_string(), "calc_pi() digits must be between 0 and 10000");
         assert_eq!(most_common_limit(-1).unwrap_err().to_string(), "most_common() n must be >= 0");
         assert_eq!(most_common_limit(i64::MAX).unwrap(), usize::try_from(i64::MAX).unwrap_or(usize::MAX));
@@ -375,10 +428,95 @@ mod tests {
     #[test]
     fn fib_recursive_agrees_with_fib() {
         for n in 0..=25 {
-            assert_eq!(fib_recursive(n).unwrap(), fib(n).unwrap());
+            assert_eq!(fib_recursive(n, || false).unwrap(), fib(n).unwrap());
         }
-        assert!(matches!(fib_recursive(-1), Err(Error::Value(_))));
-        assert!(matches!(fib_recursive(FIB_MAX_N + 1), Err(Error::Overflow(_))));
+        assert!(matches!(fib_recursive(-1, || false), Err(Error::Value(_))));
+        assert!(matches!(fib_recursive(FIB_MAX_N + 1, || false), Err(Error::Overflow(_))));
+    }
+
+    #[test]
+    fn fib_recursive_asks_its_hook_only_from_the_threshold() {
+        let count = |n: i64| {
+            let mut asked = 0u64;
+            let value = fib_recursive(n, || {
+                asked += 1;
+                false
+            });
+            (value.unwrap(), asked)
+        };
+        assert_eq!(count(29), (fib(29).unwrap(), 0));
+        assert_eq!(count(30), (fib(30).unwrap(), 1)); // the root only
+        // Nodes with n >= 30 in the tree of fib(32): 32, 31, 30 twice.
+        assert_eq!(count(32), (fib(32).unwrap(), 4));
+    }
+
+    #[test]
+    fn fib_recursive_stops_when_the_hook_says_so() {
+        let mut asked = 0;
+        let stopped = fib_recursive(FIB_MAX_N, || {
+            asked += 1;
+            asked == 3
+        });
+        assert!(matches!(stopped, Err(Error::Stopped)));
+        assert_eq!(asked, 3); // and not once more after "stop"
+    }
+
+    #[test]
+    fn integrate_follows_the_formula_in_order() {
+        let mut points = Vec::new();
+        let value: std::result::Result<f64, Error> = integrate(
+            |x| {
+                points.push(x);
+                Ok(x * x)
+            },
+            0.0,
+            1.0,
+            4,
+        );
+        assert_eq!(value.unwrap(), 0.328125); // (1 + 9 + 25 + 49) / 64 / 4
+        assert_eq!(points, [0.125, 0.375, 0.625, 0.875]);
+        // Reversed bounds give the negative integral; a = b gives 0.
+        let square = |x: f64| Ok::<f64, Error>(x * x);
+        assert_eq!(integrate(square, 1.0, 0.0, 4).unwrap(), -0.328125);
+        assert_eq!(integrate(square, 2.0, 2.0, 3).unwrap(), 0.0);
+    }
+
+    #[test]
+    fn integrate_passes_the_callback_error_through_and_stops() {
+        #[derive(Debug, PartialEq)]
+        enum Mine {
+            Core(String),
+            Callback(u32),
+        }
+        impl From<Error> for Mine {
+            fn from(err: Error) -> Self {
+                Mine::Core(err.to_string())
+            }
+        }
+        let mut calls = 0;
+        let failed = integrate(
+            |x| {
+                calls += 1;
+                if calls == 3 { Err(Mine::Callback(7)) } else { Ok(x) }
+            },
+            0.0,
+            1.0,
+            10,
+        );
+        assert_eq!(failed, Err(Mine::Callback(7)));
+        assert_eq!(calls, 3); // f is not called again after it failed
+        let mut called = false;
+        let bad_n = integrate(
+            |x| {
+                called = true;
+                Ok::<f64, Mine>(x)
+            },
+            0.0,
+            1.0,
+            0,
+        );
+        assert_eq!(bad_n, Err(Mine::Core("integrate() n must be >= 1".to_owned())));
+        assert!(!called); // checked before any call
     }
 
     fn take(rec: &mut LinearRecurrence, count: usize) -> Vec<i64> {

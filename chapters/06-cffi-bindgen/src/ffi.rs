@@ -7,12 +7,12 @@
 //! and catches panics: a panic must never unwind into C, Python or any other caller.
 
 use std::cell::RefCell;
-use std::ffi::{CString, c_char};
+use std::ffi::{CString, c_char, c_void};
 use std::mem::MaybeUninit;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 use std::ptr;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicI32, AtomicU64, Ordering::Relaxed};
 use std::sync::{Mutex, PoisonError};
 
 use crate::core;
@@ -27,7 +27,7 @@ pub mod header {
     include!(concat!(env!("OUT_DIR"), "/recipes_h.rs"));
 }
 
-use header::{recipes_linear_recurrence, recipes_status, recipes_word_count};
+use header::{recipes_integrand, recipes_linear_recurrence, recipes_status, recipes_stop_hook, recipes_word_count};
 // --8<-- [end:header_module]
 
 // --8<-- [start:matches_header]
@@ -64,8 +64,9 @@ macro_rules! matches_header {
 matches_header! {
     recipes_last_error_message();
     recipes_last_utf8_error(_, _);
+    recipes_stop_flag(_);
     recipes_fib(_, _);
-    recipes_fib_recursive(_, _);
+    recipes_fib_recursive(_, _, _, _);
     recipes_calc_pi(_, _, _, _);
     recipes_linear_recurrence_new(_, _, _, _, _);
     recipes_linear_recurrence_next(_, _);
@@ -73,6 +74,9 @@ matches_header! {
     recipes_most_common(_, _, _, _, _);
     recipes_word_counts_free(_, _);
     recipes_ewma(_, _, _, _, _);
+    recipes_integrate(_, _, _, _, _, _, _, _);
+    recipes_integrand_sin(_, _);
+    recipes_integrand_square(_, _);
     recipes_debug_live_handles();
     recipes_debug_live_word_arrays();
     recipes_debug_panic();
@@ -82,6 +86,7 @@ matches_header! {
 /// limit than the code enforces would not compile.
 const _: () = {
     assert!(header::RECIPES_FIB_MAX_N as i64 == core::FIB_MAX_N);
+    assert!(header::RECIPES_FIB_CHECK_FROM_N as u64 == core::INTERRUPT_CHECK_FROM_N);
     assert!(header::RECIPES_PI_MAX_DIGITS as i64 == core::PI_MAX_DIGITS);
 };
 // --8<-- [end:matches_header]
@@ -150,6 +155,7 @@ fn boundary(body: impl FnOnce() -> Result<(), Failure>) -> recipes_status {
         Failure::Recipe(core::Error::Utf8 { start, end, reason }) => {
             record(header::RECIPES_ERR_UTF8, reason.to_owned(), Some((start as u64, end as u64)))
         }
+        Failure::Recipe(err @ core::Error::Stopped) => record(header::RECIPES_STOPPED, err.to_string(), None),
         Failure::NullPointer(name) => {
             record(header::RECIPES_ERR_NULL_POINTER, format!("{name} must not be NULL"), None)
         }
@@ -249,6 +255,31 @@ pub unsafe extern "C" fn recipes_last_utf8_error(start: *mut u64, end: *mut u64)
 }
 // --8<-- [end:errors]
 
+// --8<-- [start:bind_stop_hook]
+/// The caller's "should I stop?" hook (a C function pointer and its context) as the Rust
+/// closure the core takes. No hook (NULL) means never stop.
+///
+/// # Safety
+/// `should_stop`, if not NULL, must be safe to call with `context` whenever the closure runs.
+unsafe fn stop_hook(should_stop: recipes_stop_hook, context: *mut c_void) -> impl FnMut() -> bool {
+    // SAFETY: the caller's promise; the hook returns normally (the header forbids unwinding).
+    move || should_stop.is_some_and(|hook| unsafe { hook(context) } != 0)
+}
+
+/// # Safety
+/// `context` must be NULL or point to an aligned int32_t that stays valid during the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn recipes_stop_flag(context: *mut c_void) -> i32 {
+    if context.is_null() {
+        return 0;
+    }
+    // SAFETY: aligned and valid (caller's promise). An atomic load, because another thread may
+    // store to the flag meanwhile; a relaxed one, because the flag orders nothing else.
+    let flag = unsafe { AtomicI32::from_ptr(context.cast::<i32>()) };
+    i32::from(flag.load(Relaxed) != 0)
+}
+// --8<-- [end:bind_stop_hook]
+
 // --8<-- [start:bind_fib]
 /// # Safety
 /// `result` must be NULL or valid for one write.
@@ -264,12 +295,18 @@ pub unsafe extern "C" fn recipes_fib(n: i64, result: *mut u64) -> recipes_status
 }
 
 /// # Safety
-/// `result` must be NULL or valid for one write.
+/// `result` must be NULL or valid for one write; `should_stop` as for [`stop_hook`].
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn recipes_fib_recursive(n: i64, result: *mut u64) -> recipes_status {
+pub unsafe extern "C" fn recipes_fib_recursive(
+    n: i64,
+    should_stop: recipes_stop_hook,
+    context: *mut c_void,
+    result: *mut u64,
+) -> recipes_status {
     boundary(|| {
         let result = out_param(result, "result")?;
-        let value = core::fib_recursive(n)?;
+        // SAFETY: the caller's promise about the hook.
+        let value = core::fib_recursive(n, unsafe { stop_hook(should_stop, context) })?;
         // SAFETY: as in recipes_fib.
         unsafe { result.write(value) };
         Ok(())
@@ -533,6 +570,59 @@ unsafe fn strided_doubles(values: *const f64, length: usize, stride: isize) -> i
 }
 // --8<-- [end:bind_ewma]
 
+// --8<-- [start:bind_integrate]
+/// # Safety
+/// `f` must be safe to call with `context` during the call, and return normally (no longjmp,
+/// no C++ exception: unwinding through Rust is undefined behaviour); `should_stop` as for
+/// [`stop_hook`]; `result` must be NULL or valid for one write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn recipes_integrate(
+    f: recipes_integrand,
+    context: *mut c_void,
+    a: f64,
+    b: f64,
+    n: i64,
+    should_stop: recipes_stop_hook,
+    stop_context: *mut c_void,
+    result: *mut f64,
+) -> recipes_status {
+    boundary(|| {
+        let result = out_param(result, "result")?;
+        let f = f.ok_or(Failure::NullPointer("f"))?; // bindgen: a C function pointer is an Option
+        // SAFETY: the caller's promise about the hook.
+        let mut should_stop = unsafe { stop_hook(should_stop, stop_context) };
+        // The core's callback: one call of f, then the question. The error type is the core's
+        // own Error, so "stop" travels out of the loop as Error::Stopped, like n < 1 does.
+        let point = |x| {
+            // SAFETY: the caller's promise about f and its context.
+            let y = unsafe { f(x, context) };
+            if should_stop() { Err(core::Error::Stopped) } else { Ok(y) }
+        };
+        let value = core::integrate(point, a, b, n)?;
+        // SAFETY: non-NULL and valid for a write (caller's promise).
+        unsafe { result.write(value) };
+        Ok(())
+    })
+}
+
+// The C library's sin: the very function CPython's math.sin calls, so a native integrand
+// and math.sin give the same bits. (Rust's f64::sin does not promise which implementation
+// it uses, nor the same result everywhere.)
+unsafe extern "C" {
+    safe fn sin(x: f64) -> f64;
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn recipes_integrand_sin(x: f64, _context: *mut c_void) -> f64 {
+    sin(x)
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn recipes_integrand_square(x: f64, _context: *mut c_void) -> f64 {
+    x * x
+}
+// --8<-- [end:bind_integrate]
+
 // --8<-- [start:ffi_debug]
 #[unsafe(no_mangle)]
 pub extern "C" fn recipes_debug_live_handles() -> u64 {
@@ -584,7 +674,8 @@ mod tests {
             assert_eq!(recipes_fib(-1, &mut value), header::RECIPES_ERR_VALUE);
             assert_eq!(last_message(), "fib() argument must be >= 0");
             let too_big = i64::from(header::RECIPES_FIB_MAX_N) + 1;
-            assert_eq!(recipes_fib_recursive(too_big, &mut value), header::RECIPES_ERR_OVERFLOW);
+            let status = recipes_fib_recursive(too_big, None, ptr::null_mut(), &mut value);
+            assert_eq!(status, header::RECIPES_ERR_OVERFLOW);
             assert_eq!(recipes_fib(1, ptr::null_mut()), header::RECIPES_ERR_NULL_POINTER);
         }
     }
@@ -702,6 +793,84 @@ mod tests {
             assert_eq!(status, header::RECIPES_ERR_NULL_POINTER);
             let status = recipes_ewma([1.0, 2.0].as_ptr(), 2, 1, 0.5, ptr::null_mut());
             assert_eq!(status, header::RECIPES_ERR_NULL_POINTER);
+        }
+    }
+
+    unsafe extern "C" fn count_and_stop_at_three(context: *mut c_void) -> i32 {
+        // SAFETY: the tests pass a pointer to a live u32.
+        let asked = unsafe { &mut *context.cast::<u32>() };
+        *asked += 1;
+        i32::from(*asked == 3)
+    }
+
+    #[test]
+    fn fib_recursive_asks_the_hook_and_stops() {
+        let mut value = 0u64;
+        let mut asked = 0u32;
+        let asked_ptr = (&raw mut asked).cast::<c_void>();
+        unsafe {
+            assert_eq!(recipes_fib_recursive(30, Some(count_and_stop_at_three), asked_ptr, &mut value), header::RECIPES_OK);
+            assert_eq!((value, asked), (832040, 1));
+            let status = recipes_fib_recursive(60, Some(count_and_stop_at_three), asked_ptr, &mut value);
+            assert_eq!((status, asked), (header::RECIPES_STOPPED, 3));
+            assert_eq!(value, 832040); // not written
+            assert_eq!(last_message(), "stopped by the caller's stop hook");
+            let mut flag = 0i32;
+            let flag_ptr = (&raw mut flag).cast::<c_void>();
+            assert_eq!(recipes_fib_recursive(31, Some(recipes_stop_flag), flag_ptr, &mut value), header::RECIPES_OK);
+            flag_ptr.cast::<i32>().write(1); // through the pointer the hook reads, as C would
+            let status = recipes_fib_recursive(31, Some(recipes_stop_flag), flag_ptr, &mut value);
+            assert_eq!(status, header::RECIPES_STOPPED);
+            assert_eq!(recipes_stop_flag(ptr::null_mut()), 0);
+        }
+    }
+
+    /// An integrand that counts its calls in its context, and sets a stop flag at the third.
+    struct Counting {
+        calls: u32,
+        stop: i32,
+    }
+
+    unsafe extern "C" fn counting_square(x: f64, context: *mut c_void) -> f64 {
+        // SAFETY: the tests pass a pointer to a live Counting.
+        let state = unsafe { &mut *context.cast::<Counting>() };
+        state.calls += 1;
+        if state.calls == 3 {
+            state.stop = 1;
+        }
+        x * x
+    }
+
+    #[test]
+    fn integrate_calls_back_and_stops_on_the_flag() {
+        let mut result = 0.0f64;
+        let mut state = Counting { calls: 0, stop: 0 };
+        let context = (&raw mut state).cast::<c_void>();
+        unsafe {
+            let status = recipes_integrate(Some(counting_square), context, 0.0, 1.0, 2, None, ptr::null_mut(), &mut result);
+            assert_eq!((status, result, state.calls), (header::RECIPES_OK, 0.3125, 2));
+            state.calls = 0;
+            let stop = (&raw mut state.stop).cast::<c_void>();
+            let status = recipes_integrate(Some(counting_square), context, 0.0, 1.0, 10, Some(recipes_stop_flag), stop, &mut result);
+            assert_eq!((status, state.calls), (header::RECIPES_STOPPED, 3)); // f not called again
+            assert_eq!(result, 0.3125); // not written
+            let status = recipes_integrate(Some(counting_square), context, 0.0, 1.0, 0, None, ptr::null_mut(), &mut result);
+            assert_eq!(status, header::RECIPES_ERR_VALUE);
+            assert_eq!(last_message(), "integrate() n must be >= 1");
+            let status = recipes_integrate(None, ptr::null_mut(), 0.0, 1.0, 1, None, ptr::null_mut(), &mut result);
+            assert_eq!(status, header::RECIPES_ERR_NULL_POINTER);
+        }
+    }
+
+    #[test]
+    fn the_example_integrands() {
+        let mut result = 0.0f64;
+        unsafe {
+            let status = recipes_integrate(Some(recipes_integrand_square), ptr::null_mut(), 0.0, 1.0, 4, None, ptr::null_mut(), &mut result);
+            assert_eq!((status, result), (header::RECIPES_OK, 0.328125));
+            let status = recipes_integrate(Some(recipes_integrand_sin), ptr::null_mut(), 0.0, 1.0, 1000, None, ptr::null_mut(), &mut result);
+            assert_eq!(status, header::RECIPES_OK);
+            assert!((result - (1.0 - 1f64.cos())).abs() < 1e-6);
         }
     }
 

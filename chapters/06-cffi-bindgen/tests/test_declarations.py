@@ -45,6 +45,8 @@ def ctypes_equivalents(ctype):
         return {PRIMITIVES[ctype.cname]}
     assert ctype.kind == "pointer", ctype
     item = ctype.item
+    if item.kind == "void":
+        return {ctypes.c_void_p}
     if item.kind == "primitive" and item.cname == "char":
         return {ctypes.c_char_p, ctypes.POINTER(ctypes.c_char)}
     if item.kind == "struct":
@@ -56,13 +58,26 @@ def declares(argtype, ctype) -> bool:
     """Whether a ctypes argtype passes what the header's C type `ctype` expects."""
     if hasattr(argtype, "_dtype_"):  # numpy.ctypeslib.ndpointer: the address of an array's data
         return ctype.kind == "pointer" and ctype.item.cname == "double" and argtype._dtype_ == numpy.float64
+    if ctype.kind == "function":  # a function pointer: a CFUNCTYPE with the same prototype
+        return declares_function(argtype, ctype)
     return argtype in ctypes_equivalents(ctype)
+
+
+def declares_function(prototype, ctype) -> bool:
+    """Whether a CFUNCTYPE type has the C function pointer type `ctype`'s prototype."""
+    if not hasattr(prototype, "_argtypes_"):
+        return False
+    return (
+        prototype._restype_ in ctypes_equivalents(ctype.result)
+        and len(prototype._argtypes_) == len(ctype.args)
+        and all(declares(mine, theirs) for mine, theirs in zip(prototype._argtypes_, ctype.args, strict=True))
+    )
 
 
 def test_ctypes_declarations_match_the_header(header_ffi):
     ffi, lib = header_ffi
     functions = [name for name in dir(lib) if name.startswith("recipes_")]
-    assert len(functions) == 14
+    assert len(functions) == 18
     for name in functions:
         declared = ffi.typeof(getattr(lib, name))
         mine = getattr(recipes_ctypes._lib, name)
@@ -70,6 +85,14 @@ def test_ctypes_declarations_match_the_header(header_ffi):
         assert len(mine.argtypes) == len(declared.args), name
         for position, (arg, argtype) in enumerate(zip(declared.args, mine.argtypes, strict=True)):
             assert declares(argtype, arg), (name, position)
+
+
+def test_ctypes_function_pointer_types_match_the_header(header_ffi):
+    ffi, _ = header_ffi
+    assert declares_function(recipes_ctypes.Integrand, ffi.typeof("recipes_integrand"))
+    assert declares_function(recipes_ctypes.recipes_stop_hook, ffi.typeof("recipes_stop_hook"))
+    # and the check can fail: the two prototypes are not interchangeable
+    assert not declares_function(recipes_ctypes.Integrand, ffi.typeof("recipes_stop_hook"))
 
 
 def test_ptrdiff_t_is_ctypes_ssize_t(header_ffi):
@@ -102,7 +125,7 @@ def test_abi_mode_is_dlopen_and_api_mode_is_compiled():
     # API mode: a compiled module whose functions are C functions with adapters added.
     assert _native.__file__.endswith((".so", ".pyd"))
     assert hasattr(_native.lib, "adapter_fib")
-    for name in ["fib", "fib_recursive", "LinearRecurrence", "most_common", "calc_pi", "ewma"]:
+    for name in ["fib", "fib_recursive", "LinearRecurrence", "most_common", "calc_pi", "ewma", "integrate"]:
         assert getattr(recipes_cffi, name) is not getattr(recipes_cffi_abi, name)
     assert recipes_cffi_abi.fib(90) == recipes_cffi.fib(90)
 
@@ -115,6 +138,7 @@ def test_stubs_are_shipped():
         package = Path(importlib.util.find_spec(module).origin).parent
         assert (package / "py.typed").is_file()
         assert (package / "__init__.pyi").is_file()
+        assert (package / "native_integrands.pyi").is_file()
 
 
 @pytest.mark.parametrize("module", ["recipes_cffi", "recipes_cffi_abi", "recipes_ctypes"])

@@ -4,6 +4,14 @@ The code is in the extension module ``recipes_capi._recipes`` (``_module.c`` bin
 ``core.c``); this package only re-exports it, so that the public names live at the top.
 """
 
-from ._recipes import LinearRecurrence, calc_pi, ewma, fib, fib_recursive, most_common
+from ._recipes import (
+    LinearRecurrence,
+    calc_pi,
+    ewma,
+    fib,
+    fib_recursive,
+    integrate,
+    most_common,
+)
 
-__all__ = ["LinearRecurrence", "calc_pi", "ewma", "fib", "fib_recursive", "most_common"]
+__all__ = ["LinearRecurrence", "calc_pi", "ewma", "fib", "fib_recursive", "integrate", "most_common"]

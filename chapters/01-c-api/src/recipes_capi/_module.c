@@ -106,6 +106,26 @@ index_to_int64(PyObject *arg, int64_t *value, int *saturated)
 }
 /* --8<-- [end:as_index] */
 
+/* ---- Real-number arguments ----------------------------------------------------------- */
+
+/* --8<-- [start:as_double] */
+/* arg as float() takes a number, into a C double: a float (a subclass is read as the float
+ * it is), anything with __float__ (numpy.float64, Fraction, Decimal) or with __index__ (int,
+ * bool, numpy.int64). TypeError for str, bytes, None and complex; CPython's own
+ * OverflowError ("int too large to convert to float") for an int beyond a double. Returns
+ * 0, or -1 with the exception set. ewma's alpha, integrate's a and b, and what integrate's
+ * f returns all come through here. */
+static int
+as_double(PyObject *arg, double *value)
+{
+    *value = PyFloat_AsDouble(arg);
+    if (*value == -1.0 && PyErr_Occurred()) { /* the -1 trap again, for doubles */
+        return -1;
+    }
+    return 0;
+}
+/* --8<-- [end:as_double] */
+
 /* ---- fib, fib_recursive --------------------------------------------------------------- */
 
 /* --8<-- [start:bind_fib] */
@@ -114,6 +134,9 @@ index_to_int64(PyObject *arg, int64_t *value, int *saturated)
 static PyObject *
 raise_fib_error(recipes_status status, const char *function)
 {
+    if (status == RECIPES_STOPPED) { /* fib_recursive: the signal hook left its exception set */
+        return NULL;
+    }
     if (status == RECIPES_NEGATIVE) {
         return PyErr_Format(PyExc_ValueError, "%s() argument must be >= 0", function);
     }
@@ -147,6 +170,31 @@ fib(PyObject *module, PyObject *arg)
  * fib_recursive(25) already makes about a quarter of a million calls. */
 #define FIB_RECURSIVE_RELEASE_GIL_FROM 25
 
+/* The core's "should I stop?" hook: Ctrl-C. The C-level signal handler only sets a flag;
+ * the Python handler (KeyboardInterrupt's, or one installed with signal.signal) runs when
+ * someone calls PyErr_CheckSignals(). The interpreter does so between bytecodes, but none
+ * run during a long C call, so without this hook Ctrl-C waits until the call ends. It
+ * returns -1 with the handler's exception set (any exception: not only KeyboardInterrupt),
+ * and 0 on any thread but the main one, where handlers never run. */
+static int
+stop_if_signalled(void *unused)
+{
+    return PyErr_CheckSignals() < 0;
+}
+
+/* The same hook for a call that released the GIL. PyErr_CheckSignals runs a Python handler,
+ * so it needs the GIL (in a free-threaded build: an attached thread state): take it back,
+ * check, and let it go again. `context` is where the thread state was saved. */
+static int
+stop_if_signalled_without_the_gil(void *context)
+{
+    PyThreadState **saved = (PyThreadState **)context;
+    PyEval_RestoreThread(*saved); /* waits if another thread holds the GIL just now */
+    int stop = PyErr_CheckSignals() < 0;
+    *saved = PyEval_SaveThread(); /* an exception set by the handler stays with the thread */
+    return stop;
+}
+
 static PyObject *
 fib_recursive(PyObject *module, PyObject *arg)
 {
@@ -157,13 +205,15 @@ fib_recursive(PyObject *module, PyObject *arg)
         return NULL;
     }
     if (n < FIB_RECURSIVE_RELEASE_GIL_FROM) {
-        status = recipes_fib_recursive(n, &result);
+        status = recipes_fib_recursive(n, stop_if_signalled, NULL, &result);
     }
     else { /* an n above FIB_MAX_N gets here too: the core then returns at once */
-        /* No Python object may be touched between these two macros. */
-        Py_BEGIN_ALLOW_THREADS
-        status = recipes_fib_recursive(n, &result);
-        Py_END_ALLOW_THREADS
+        /* What Py_BEGIN_ALLOW_THREADS and Py_END_ALLOW_THREADS do, spelled out, because the
+         * hook needs the saved thread state. No Python object may be touched in between,
+         * except by the hook, which takes the GIL back first. */
+        PyThreadState *saved = PyEval_SaveThread();
+        status = recipes_fib_recursive(n, stop_if_signalled_without_the_gil, &saved, &result);
+        PyEval_RestoreThread(saved);
     }
     if (status != RECIPES_OK) {
         return raise_fib_error(status, "fib_recursive");
@@ -638,15 +688,12 @@ raise_ewma_error(recipes_status status)
     PyErr_SetString(PyExc_ValueError, "ewma() alpha must be > 0 and <= 1");
 }
 
-/* alpha as float() takes a number: a float, anything with __float__ (numpy.float64,
- * Fraction) or with __index__ (int, numpy.int64). TypeError for str, bytes, None and
- * complex; CPython's own OverflowError for an int too large for a double. The range is
- * the core's to check. */
+/* alpha as float() takes a number (as_double: TypeError for a str, OverflowError for an
+ * int beyond a double); the range is the core's to check. */
 static int
 ewma_alpha(PyObject *arg, double *alpha)
 {
-    *alpha = PyFloat_AsDouble(arg);
-    if (*alpha == -1.0 && PyErr_Occurred()) { /* the -1 trap again, for doubles */
+    if (as_double(arg, alpha) < 0) {
         return -1;
     }
     recipes_status status = recipes_ewma_check_alpha(*alpha);
@@ -731,6 +778,88 @@ ewma(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 }
 /* --8<-- [end:bind_ewma] */
 
+/* ---- integrate ----------------------------------------------------------------------- */
+
+/* --8<-- [start:bind_integrate] */
+/* The core's f: one call of the Python callable, given to recipes_integrate as a C function
+ * pointer with the callable as its context. It runs with the GIL held: integrate never
+ * releases it, because every step calls Python. Both objects made here are NEW references,
+ * released on every path; the callable is borrowed from integrate's arguments, which keep
+ * it alive for the whole call. */
+static int
+call_python_function(double x, double *y, void *context)
+{
+    PyObject *f = (PyObject *)context;
+    PyObject *arg = PyFloat_FromDouble(x);
+    if (arg == NULL) {
+        return -1;
+    }
+    /* Vectorcall with one argument: no tuple is built. A Python f runs its bytecode here,
+     * which also checks for Ctrl-C. It may call integrate again: the only state is the
+     * callable and the core's locals, on each call's own C stack, so nothing is shared. */
+    PyObject *result = PyObject_CallOneArg(f, arg);
+    Py_DECREF(arg);
+    if (result == NULL) {
+        /* f raised. The exception is set as f left it, the same object, with f's frame in
+         * its traceback: returning nonzero stops the loop, and integrate returns NULL with
+         * it. Clearing it, or replacing it with a tidier error, is what swallows it. */
+        return -1;
+    }
+    int failed = as_double(result, y); /* f may return an int, a Fraction, numpy.float64 */
+    Py_DECREF(result);
+    return failed;
+}
+
+/* The one error of recipes_integrate that is not f's own (RECIPES_STOPPED leaves f's
+ * exception, or the conversion's, set). */
+static PyObject *
+raise_integrate_error(recipes_status status)
+{
+    if (status == RECIPES_STOPPED) {
+        return NULL;
+    }
+    /* RECIPES_STEPS_OUT_OF_RANGE */
+    PyErr_SetString(PyExc_ValueError, "integrate() n must be >= 1");
+    return NULL;
+}
+
+/* METH_FASTCALL, as most_common. The checks run in the reference's order: f is callable,
+ * then a, b and n convert, then the core checks n >= 1 and calls f. */
+static PyObject *
+integrate(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 4) {
+        PyErr_Format(PyExc_TypeError, "integrate() takes exactly 4 arguments (%zd given)",
+                     nargs);
+        return NULL;
+    }
+    PyObject *f = args[0]; /* borrowed: the caller's reference outlives this call */
+    if (!PyCallable_Check(f)) {
+        PyErr_Format(PyExc_TypeError, "integrate() f must be callable, not %.200s",
+                     Py_TYPE(f)->tp_name);
+        return NULL;
+    }
+    double a, b, result;
+    int64_t n;
+    int saturated;
+    if (as_double(args[1], &a) < 0 || as_double(args[2], &b) < 0 ||
+        index_to_int64(args[3], &n, &saturated) < 0) {
+        return NULL;
+    }
+    /* Above INT64_MAX, n has no C value: a conversion error. Below INT64_MIN it saturates,
+     * and the core's own check says n must be >= 1. */
+    if (saturated && n > 0) {
+        PyErr_SetString(PyExc_OverflowError, "integrate() n must fit in signed 64 bits");
+        return NULL;
+    }
+    recipes_status status = recipes_integrate(call_python_function, f, a, b, n, &result);
+    if (status != RECIPES_OK) {
+        return raise_integrate_error(status);
+    }
+    return PyFloat_FromDouble(result);
+}
+/* --8<-- [end:bind_integrate] */
+
 /* ---- The module ---------------------------------------------------------------------- */
 
 /* --8<-- [start:bind_module] */
@@ -749,6 +878,10 @@ PyDoc_STRVAR(ewma_doc,
 "ewma($module, values, alpha, /)\n--\n\n"
 "The exponentially weighted moving average of a 1-D buffer of float64, as a new array.\n\n"
 "y[0] = x[0]; y[i] = alpha * x[i] + (1 - alpha) * y[i - 1], with 0 < alpha <= 1.");
+PyDoc_STRVAR(integrate_doc,
+"integrate($module, f, a, b, n, /)\n--\n\n"
+"The midpoint rule: the integral of f from a to b over n equal steps, f a Python callable.\n\n"
+"integrate(lambda x: x * x, 0.0, 1.0, 4) == 0.328125. Whatever f raises propagates unchanged.");
 PyDoc_STRVAR(calc_pi_doc,
 "calc_pi($module, digits, /)\n--\n\n"
 "Pi truncated to `digits` decimal places (0 <= digits <= " Py_STRINGIFY(PI_MAX_DIGITS) "): "
@@ -762,6 +895,7 @@ static PyMethodDef module_methods[] = {
     {"most_common", (PyCFunction)(void (*)(void))most_common, METH_FASTCALL, most_common_doc},
     {"calc_pi", calc_pi, METH_O, calc_pi_doc},
     {"ewma", (PyCFunction)(void (*)(void))ewma, METH_FASTCALL, ewma_doc},
+    {"integrate", (PyCFunction)(void (*)(void))integrate, METH_FASTCALL, integrate_doc},
     {NULL, NULL, 0, NULL},
 };
 
@@ -830,8 +964,10 @@ static PyModuleDef_Slot module_slots[] = {
 #endif
 #ifdef Py_mod_gil
     /* 3.13+ free-threaded builds: we do not need the GIL (see recurrence_next and
-     * ewma_new_array); NumPy declares the same from 2.1. Without this slot, importing the
-     * module would turn the GIL back on. */
+     * ewma_new_array). integrate keeps nothing between calls but its C stack, and calls f
+     * with this thread's state attached, as any C code calling Python must; the hook of
+     * fib_recursive attaches it before PyErr_CheckSignals. NumPy declares the same from
+     * 2.1. Without this slot, importing the module would turn the GIL back on. */
     {Py_mod_gil, Py_MOD_GIL_NOT_USED},
 #endif
     {0, NULL},

@@ -3,7 +3,7 @@
 # checks them against the running module with mypy's stubtest).
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import SupportsFloat, SupportsIndex, TypeAlias, final
 
 import numpy as np
@@ -20,12 +20,15 @@ else:
 # NumPy's own stubs give ndarray a __buffer__ only on 3.12+: named too, or a type checker
 # for 3.10 or 3.11 would refuse the most common argument of all.
 _Float64Values: TypeAlias = Buffer | npt.NDArray[np.float64]
+# A real number as float() takes it: a float, or anything with __float__ or __index__.
+_Real: TypeAlias = SupportsFloat | SupportsIndex
 
 def fib(n: SupportsIndex, /) -> int: ...
 def fib_recursive(n: SupportsIndex, /) -> int: ...
 def most_common(path: str | os.PathLike[str], n: SupportsIndex, /) -> list[tuple[str, int]]: ...
 def calc_pi(digits: SupportsIndex, /) -> str: ...
-def ewma(values: _Float64Values, alpha: SupportsFloat | SupportsIndex, /) -> npt.NDArray[np.float64]: ...
+def ewma(values: _Float64Values, alpha: _Real, /) -> npt.NDArray[np.float64]: ...
+def integrate(f: Callable[[float], _Real], a: _Real, b: _Real, n: SupportsIndex, /) -> float: ...
 @final
 class LinearRecurrence(Iterator[int]):
     def __new__(

@@ -46,15 +46,36 @@ typedef enum {
     RECIPES_OS_ERROR,            /* most_common: open/read failed, see os_errno */
     RECIPES_BAD_UTF8,            /* most_common: the file is not UTF-8, see bad_utf8_offset */
     RECIPES_NO_MEMORY,           /* most_common, calc_pi: malloc failed */
-    RECIPES_ALPHA_OUT_OF_RANGE   /* ewma: alpha is not in (0, 1], or is NaN */
+    RECIPES_ALPHA_OUT_OF_RANGE,  /* ewma: alpha is not in (0, 1], or is NaN */
+    RECIPES_STEPS_OUT_OF_RANGE,  /* integrate: n < 1 */
+    RECIPES_STOPPED              /* fib_recursive, integrate: the caller's callback said stop */
 } recipes_status;
 /* --8<-- [end:limits] */
+
+/* ---- Callbacks ---------------------------------------------------------------------- */
+
+/* --8<-- [start:callbacks] */
+/* The core calls its caller back through a function pointer plus a context pointer, C's
+ * closure: the core passes the context along untouched and never learns what is behind it
+ * (for the binding: a Python callable, or the thread state it gave up the GIL with). A
+ * callback that fails keeps its own error (the binding's stays set as a Python exception),
+ * tells the core to stop by returning nonzero, and the core unwinds with RECIPES_STOPPED. */
+
+/* "Should I stop?": 0 to go on, nonzero to stop. */
+typedef int (*recipes_stop_hook)(void *context);
+/* f(x) for integrate: 0 and the value in *y, or nonzero to stop. */
+typedef int (*recipes_real_function)(double x, double *y, void *context);
+/* --8<-- [end:callbacks] */
 
 /* ---- fib, fib_recursive ------------------------------------------------------------ */
 
 /* RECIPES_OK and F(n) in *out, RECIPES_NEGATIVE or RECIPES_FIB_TOO_LARGE. */
 recipes_status recipes_fib(int64_t n, uint64_t *out);
-recipes_status recipes_fib_recursive(int64_t n, uint64_t *out);
+/* The same, or RECIPES_STOPPED if should_stop(context) returned nonzero. A long call asks
+ * should_stop every few milliseconds of work (see INTERRUPT_CHECK_FROM_N in core.c); a short
+ * one never does. */
+recipes_status recipes_fib_recursive(int64_t n, recipes_stop_hook should_stop, void *context,
+                                     uint64_t *out);
 
 /* ---- LinearRecurrence -------------------------------------------------------------- */
 
@@ -133,5 +154,14 @@ recipes_status recipes_ewma_check_alpha(double alpha);
  * touches Python objects: the binding calls it with the GIL released. */
 recipes_status recipes_ewma(const char *values, size_t n, ptrdiff_t stride, double alpha,
                             double *out);
+
+/* ---- integrate --------------------------------------------------------------------- */
+
+/* The midpoint rule: h = (b - a) / n, then f at a + (i + 0.5) * h for i = 0 .. n-1, in
+ * order, summed and times h. RECIPES_OK and the integral in *result,
+ * RECIPES_STEPS_OUT_OF_RANGE (n < 1) before f is called, or RECIPES_STOPPED as soon as f
+ * returns nonzero: f is not called again, and *result is left alone. */
+recipes_status recipes_integrate(recipes_real_function f, void *context, double a, double b,
+                                 int64_t n, double *result);
 
 #endif /* RECIPES_CORE_H */

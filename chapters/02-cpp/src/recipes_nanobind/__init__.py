@@ -6,6 +6,14 @@ costs nothing extra. A package (rather than a bare extension module) lets
 ``py.typed`` and the ``_ext.pyi`` stub ship beside it.
 """
 
-from ._ext import LinearRecurrence, calc_pi, ewma, fib, fib_recursive, most_common
+from ._ext import (
+    LinearRecurrence,
+    calc_pi,
+    ewma,
+    fib,
+    fib_recursive,
+    integrate,
+    most_common,
+)
 
-__all__ = ["LinearRecurrence", "calc_pi", "ewma", "fib", "fib_recursive", "most_common"]
+__all__ = ["LinearRecurrence", "calc_pi", "ewma", "fib", "fib_recursive", "integrate", "most_common"]

@@ -1,7 +1,7 @@
 """The recipes over the shared C++ core, bound with nanobind."""
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import SupportsFloat, SupportsIndex
 
 import numpy
@@ -32,4 +32,9 @@ def calc_pi(arg: SupportsIndex, /) -> str:
 def ewma(values: Buffer, alpha: SupportsFloat | SupportsIndex, /) -> numpy.typing.NDArray[numpy.float64]:
     """
     Return the exponentially weighted moving average of a 1-D float64 buffer, as a new array.
+    """
+
+def integrate(f: Callable[[float], SupportsFloat | SupportsIndex], a: SupportsFloat | SupportsIndex, b: SupportsFloat | SupportsIndex, n: SupportsIndex, /) -> float:
+    """
+    Return the integral of f from a to b by the midpoint rule over n equal steps.
     """

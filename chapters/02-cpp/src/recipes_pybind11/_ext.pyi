@@ -11,7 +11,7 @@ import numpy
 import numpy.typing
 import typing_extensions
 
-__all__: list[str] = ['LinearRecurrence', 'calc_pi', 'ewma', 'fib', 'fib_recursive', 'most_common']
+__all__: list[str] = ['LinearRecurrence', 'calc_pi', 'ewma', 'fib', 'fib_recursive', 'integrate', 'most_common']
 class LinearRecurrence:
     """
     Iterator over a linear recurrence in checked int64.
@@ -37,6 +37,10 @@ def fib(n: typing.SupportsIndex, /) -> int:
 def fib_recursive(n: typing.SupportsIndex, /) -> int:
     """
     Return the n-th Fibonacci number, computed by naive recursion.
+    """
+def integrate(f: collections.abc.Callable[[float], typing.SupportsFloat | typing.SupportsIndex], a: typing.SupportsFloat | typing.SupportsIndex, b: typing.SupportsFloat | typing.SupportsIndex, n: typing.SupportsIndex, /) -> float:
+    """
+    Return the integral of f from a to b by the midpoint rule over n equal steps.
     """
 def most_common(path: str | os.PathLike[str], n: typing.SupportsIndex, /) -> list[tuple[str, int]]:
     """

@@ -5,6 +5,14 @@ Cython (the "before" of the chapter's before-and-after), and
 recipes_cython._pure_mode, calc_pi in Cython's pure-Python mode.
 """
 
-from ._recipes import LinearRecurrence, calc_pi, ewma, fib, fib_recursive, most_common
+from ._recipes import (
+    LinearRecurrence,
+    calc_pi,
+    ewma,
+    fib,
+    fib_recursive,
+    integrate,
+    most_common,
+)
 
-__all__ = ["LinearRecurrence", "calc_pi", "ewma", "fib", "fib_recursive", "most_common"]
+__all__ = ["LinearRecurrence", "calc_pi", "ewma", "fib", "fib_recursive", "integrate", "most_common"]

@@ -1,7 +1,8 @@
 # The core's definition file: what _core.pyx defines and other Cython modules may
 # `cimport` (here the binding, _recipes.pyx). Cython's docs call this "Sharing
 # Declarations Between Cython Modules". Only C types: no Python object appears here,
-# every function is `noexcept nogil`, and failures are reported as a Status.
+# every function is `noexcept` and all but integrate are `nogil` (see there), and
+# failures are reported as a Status.
 
 from libc.stdint cimport int64_t, uint64_t
 
@@ -11,6 +12,9 @@ from libc.stdint cimport int64_t, uint64_t
 cdef enum:
     FIB_MAX_N = 93          # the largest n with F(n) < 2**64
     PI_MAX_DIGITS = 10000   # the most decimal places calc_pi computes
+    # fib_recursive asks its "should I stop?" hook at every call with n >= this: a
+    # subtree below it is fib_recursive(29), a few milliseconds of work.
+    INTERRUPT_CHECK_FROM_N = 30
 
 # What a core function reports. The binding turns each one into a Python exception.
 cdef enum Status:
@@ -24,11 +28,19 @@ cdef enum Status:
     OS_ERROR                # most_common: open/read failed, see WordCounts.os_errno
     NOT_UTF8                # most_common: the file is not UTF-8
     ALPHA_OUT_OF_RANGE      # ewma: alpha is not in (0, 1], or is NaN
+    N_NOT_POSITIVE          # integrate: n < 1
+    STOPPED                 # fib_recursive, integrate: the caller's callback said stop
     NO_MEMORY
 
 # F(n) into *result. n is a long long: the binding saturates any Python int into it.
 cdef Status fib(long long n, uint64_t *result) noexcept nogil
-cdef Status fib_recursive(long long n, uint64_t *result) noexcept nogil
+
+# fib_recursive's "should I stop?" hook, given by the caller with a context pointer that
+# the core passes back untouched. True means stop: the core unwinds and returns STOPPED.
+# `nogil`: the core runs without the GIL, so the hook is called without it.
+ctypedef bint (*ShouldStop)(void *context) noexcept nogil
+cdef Status fib_recursive(long long n, ShouldStop should_stop, void *context,
+                          uint64_t *result) noexcept nogil
 
 # LinearRecurrence: the state of one iterator. The two arrays belong to the caller
 # (the binding keeps them in the Python object) and must outlive the state.
@@ -72,4 +84,12 @@ cdef Status calc_pi(long long digits, char **text, size_t *length) noexcept nogi
 # negative or zero allowed) and writes `length` doubles to out, which the caller owns.
 cdef Status ewma(const double *values, Py_ssize_t length, Py_ssize_t stride,
                  double alpha, double *out) noexcept nogil
+
+# integrate's integrand, given by the caller with a context pointer: f(x, &y, context)
+# puts f(x) into y and returns 0, or returns nonzero to stop (the caller keeps the why).
+# Neither it nor integrate is `nogil`: this chapter's integrand calls Python, which needs
+# the GIL, and a `nogil` integrand would have to take it back on every call.
+ctypedef int (*Integrand)(double x, double *y, void *context) noexcept
+cdef Status integrate(Integrand f, void *context, double a, double b, int64_t n,
+                      double *result) noexcept
 # --8<-- [end:core_declarations]

@@ -1,5 +1,6 @@
 # Hand-written stub for _pitfalls.pyx.
-from typing import SupportsIndex, SupportsInt
+from collections.abc import Callable
+from typing import SupportsFloat, SupportsIndex, SupportsInt
 
 import numpy as np
 import numpy.typing as npt
@@ -7,8 +8,8 @@ import numpy.typing as npt
 from ._recipes import _Buffer
 
 __all__ = ["call_digit_except", "call_digit_noexcept", "call_signed_digit",
-           "fib_ssize_t_argument", "fib_typed_argument", "fib_wrapping", "total",
-           "total_writable"]
+           "fib_recursive_swallowing", "fib_ssize_t_argument", "fib_typed_argument",
+           "fib_wrapping", "integrate_swallowing", "total", "total_writable"]
 
 def fib_typed_argument(n: SupportsInt, /) -> int: ...  # __int__, not __index__: see the .pyx
 def fib_ssize_t_argument(n: SupportsIndex, /) -> int: ...
@@ -19,3 +20,8 @@ def call_signed_digit(text: str, /) -> int: ...
 # None is accepted, as an empty view: see the .pyx.
 def total_writable(values: _Buffer | npt.NDArray[np.float64] | None) -> float: ...
 def total(values: _Buffer | npt.NDArray[np.float64] | None) -> float: ...
+# The failure modes of callbacks: exceptions printed and dropped, not raised (see the .pyx).
+def integrate_swallowing(
+    f: Callable[[float], SupportsFloat | SupportsIndex], a: SupportsFloat, b: SupportsFloat, n: SupportsInt, /
+) -> float: ...
+def fib_recursive_swallowing(n: SupportsInt, /) -> int: ...

@@ -1,13 +1,17 @@
 """Small functions that show Cython pitfalls. Not part of the recipes: the chapter's
 README quotes them and its tests check that they behave as the comments say."""
 
+from cpython.exc cimport PyErr_CheckSignals
+from cpython.float cimport PyFloat_AsDouble
 from libc.stdint cimport uint64_t
+
+from recipes_cython cimport _core as core
 
 from recipes_cython._recipes import fib
 
 __all__ = ["call_digit_except", "call_digit_noexcept", "call_signed_digit",
-           "fib_ssize_t_argument", "fib_typed_argument", "fib_wrapping", "total",
-           "total_writable"]
+           "fib_recursive_swallowing", "fib_ssize_t_argument", "fib_typed_argument",
+           "fib_wrapping", "integrate_swallowing", "total", "total_writable"]
 
 
 # --8<-- [start:pitfall_typed_argument]
@@ -104,3 +108,38 @@ def total(const double[:] values):
         result += values[i]
     return result
 # --8<-- [end:pitfall_memoryview]
+
+
+# --8<-- [start:pitfall_callbacks]
+cdef int call_python_swallowing(double x, double *y, void *context) noexcept:
+    # The binding's call_python without its try/except. It has to be noexcept: the core's
+    # Integrand type says so, and Cython refuses to pass a function that may raise (the
+    # `except? -1` that Cython 3 gives an int result by default) where a noexcept one is
+    # expected. So when f raises, Cython prints the exception ("Exception ignored in: ...",
+    # through sys.unraisablehook), clears it and returns 0, "go on": the core adds whatever
+    # y held and calls f again, for every step that is left. No exception reaches the caller.
+    y[0] = PyFloat_AsDouble((<object>context)(x))
+    return 0
+
+
+def integrate_swallowing(f, double a, double b, long long n, /):
+    cdef double result = 0.0
+    core.integrate(call_python_swallowing, <void *>f, a, b, n, &result)
+    return result
+
+
+cdef bint signal_raised_swallowing(void *context) noexcept nogil:
+    # The binding's signal_raised without its try/except. PyErr_CheckSignals() runs the
+    # SIGINT handler, which raises KeyboardInterrupt, and Cython knows it may raise (it is
+    # declared `except -1`). But the exception cannot leave a noexcept function: Cython
+    # prints it and returns False, "do not stop". Ctrl-C shows up on stderr, and is ignored.
+    with gil:
+        return PyErr_CheckSignals() != 0
+
+
+def fib_recursive_swallowing(long long n, /):
+    cdef uint64_t result = 0
+    with nogil:
+        core.fib_recursive(n, signal_raised_swallowing, NULL, &result)
+    return result
+# --8<-- [end:pitfall_callbacks]

@@ -1,13 +1,13 @@
 # Hand-written: Cython does not generate stubs. tests/test_stubs.py checks this file
 # against the compiled module with mypy's stubtest.
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Protocol, SupportsFloat, SupportsIndex, final
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["LinearRecurrence", "calc_pi", "ewma", "fib", "fib_recursive", "most_common"]
+__all__ = ["LinearRecurrence", "calc_pi", "ewma", "fib", "fib_recursive", "integrate", "most_common"]
 
 def fib(n: SupportsIndex, /) -> int: ...
 def fib_recursive(n: SupportsIndex, /) -> int: ...
@@ -23,6 +23,14 @@ class _Buffer(Protocol):
 def ewma(
     values: _Buffer | npt.NDArray[np.float64], alpha: SupportsFloat | SupportsIndex, /
 ) -> npt.NDArray[np.float64]: ...
+# f gets a float and may return any real number (an int, a Fraction, a numpy.float64).
+def integrate(
+    f: Callable[[float], SupportsFloat | SupportsIndex],
+    a: SupportsFloat | SupportsIndex,
+    b: SupportsFloat | SupportsIndex,
+    n: SupportsIndex,
+    /,
+) -> float: ...
 @final
 class LinearRecurrence:
     # __new__, not __init__: the arguments go to __cinit__, which runs in the type's

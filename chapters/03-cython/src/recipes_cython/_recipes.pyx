@@ -22,6 +22,7 @@ that inspect.signature() reads from built-ins, so introspection still works.
 """
 
 cimport cython
+from cpython.exc cimport PyErr_CheckSignals
 from cpython.float cimport PyFloat_AsDouble
 from cpython.long cimport PyLong_AsLongLongAndOverflow
 from cpython.number cimport PyNumber_Index
@@ -95,13 +96,33 @@ def fib(n, /):
 
 
 # --8<-- [start:bind_fib_recursive]
+cdef bint signal_raised(void *context) noexcept nogil:
+    """fib_recursive's "should I stop?" hook: the core calls it every few milliseconds,
+    without the GIL. It takes the GIL back, runs Python's signal handlers, and says stop
+    if one of them raised (SIGINT's default handler raises KeyboardInterrupt). Handlers
+    run only in the main thread: elsewhere PyErr_CheckSignals() returns 0 at once."""
+    with gil:
+        try:
+            PyErr_CheckSignals()  # declared `except -1` by Cython: raises what the handler raised
+        except BaseException as error:
+            # This function is noexcept: an exception leaving it would be printed as
+            # "Exception ignored" and lost, and Ctrl-C with it. So keep it, and stop.
+            (<CallbackState>context).error = error  # the type is in bind_integrate, below
+            return True
+    return False
+
+
 def fib_recursive(n, /):
     """The n-th Fibonacci number by the naive double recursion."""
     cdef long long value = as_long_long(n)
     cdef uint64_t result
     cdef core.Status status
+    cdef CallbackState interrupt = CallbackState(None)
+    cdef void *context = <void *>interrupt  # a borrowed pointer: `interrupt` outlives the call
     with nogil:  # pure C for as long as it takes: let other Python threads run
-        status = core.fib_recursive(value, &result)
+        status = core.fib_recursive(value, signal_raised, context, &result)
+    if status == core.STOPPED:
+        raise interrupt.error  # the handler's own exception, with its traceback
     if status != core.OK:
         raise fib_error(status, "fib_recursive")
     return result
@@ -311,10 +332,71 @@ def ewma(values, alpha, /):
 # --8<-- [end:bind_ewma]
 
 
+# --8<-- [start:bind_integrate]
+@cython.internal  # a C type for this file only: not an attribute of the module
+cdef class CallbackState:
+    """What a callback from the core needs on the Python side: the Python callable it
+    calls (integrate's f; None for fib_recursive's hook), and the exception it caught.
+    The core is C, so an exception cannot travel through it: the callback keeps the
+    exception here, tells the core to stop, and the binding raises it once the core
+    has returned. The core sees this object only as the `void *context` it passes back."""
+    cdef object function
+    cdef object error  # None, or what the callback caught: the very object, not a copy
+
+    def __cinit__(self, function, /):
+        self.function = function
+
+
+cdef int call_python(double x, double *y, void *context) noexcept:
+    """The core's integrand: *y = f(x), f being any Python callable. The core calls it
+    with the GIL held (integrate never releases it), so it may call Python directly."""
+    cdef CallbackState integrand = <CallbackState>context
+    try:
+        # A Cython object call: PyFloat_FromDouble(x), a vectorcall of f, then the result
+        # converted as ewma's alpha is (PyFloat_AsDouble). Cython releases both objects.
+        y[0] = PyFloat_AsDouble(integrand.function(x))
+    except BaseException as error:  # everything f raises, KeyboardInterrupt and SystemExit too
+        # The type Integrand is noexcept: the C core would not look for an exception, and
+        # Cython would print it ("Exception ignored") and return 0, "go on" (_pitfalls.pyx
+        # shows that). So keep it and return 1: the core stops, and f is not called again.
+        integrand.error = error
+        return 1
+    return 0
+
+
+def integrate(f, a, b, n, /):
+    """The midpoint rule: the integral of f from a to b over n equal steps, f a Python
+    callable. Whatever f raises propagates unchanged."""
+    cdef double lower, upper, result
+    cdef long long steps
+    cdef int overflow = 0
+    if not callable(f):
+        raise TypeError(f"integrate() f must be callable, not {type(f).__name__}")
+    lower = PyFloat_AsDouble(a)  # as ewma's alpha: __float__, else __index__
+    upper = PyFloat_AsDouble(b)
+    steps = PyLong_AsLongLongAndOverflow(PyNumber_Index(n), &overflow)
+    if overflow > 0:  # a type conversion, so the binding's check; n < 1 is the core's
+        raise OverflowError("integrate() n must fit in signed 64 bits")
+    if overflow < 0:
+        steps = LLONG_MIN  # the core's range check then says n >= 1
+    cdef CallbackState integrand = CallbackState(f)
+    # The GIL stays held: the integrand calls Python at every step, and releasing the GIL
+    # around the loop would only mean taking it back n times.
+    cdef core.Status status = core.integrate(call_python, <void *>integrand, lower, upper,
+                                             steps, &result)
+    if status == core.STOPPED:
+        raise integrand.error  # the same object f raised; its traceback still holds f's frame
+    if status == core.N_NOT_POSITIVE:
+        raise ValueError("integrate() n must be >= 1")
+    return result
+# --8<-- [end:bind_integrate]
+
+
 # --8<-- [start:bind_module]
 # There is no module table to write: Cython generates PyInit__recipes, and every
 # def function and cdef class above becomes a module attribute. Importing this module
 # imports recipes_cython._core too, to fetch the core's functions. The package's
 # __init__.py re-exports the recipes from this extension module.
-__all__ = ["LinearRecurrence", "calc_pi", "ewma", "fib", "fib_recursive", "most_common"]
+__all__ = ["LinearRecurrence", "calc_pi", "ewma", "fib", "fib_recursive", "integrate",
+           "most_common"]
 # --8<-- [end:bind_module]

@@ -10,6 +10,7 @@ again (without its type annotations, which Cython would read as C types) so that
 chapter stays standalone.
 """
 
+import ctypes
 import heapq
 import os
 import sys
@@ -24,6 +25,7 @@ PI_MAX_DIGITS = 10_000  # the most decimal places calc_pi computes
 PI_GUARD_DIGITS = 8  # extra spigot digits, so the held predigit/nines never reach the kept ones
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
+INTERRUPT_CHECK_FROM_N = 30  # fib_recursive checks for Ctrl-C at every call with n >= this
 
 
 # --8<-- [start:fib]
@@ -48,15 +50,32 @@ def fib(n, /):
 
 
 # --8<-- [start:fib_recursive]
+# The interpreter runs Python's signal handlers between bytecodes, so the reference needs
+# nothing to stop on Ctrl-C. Compiled, the same code runs no bytecode and never looks: Cython
+# does not check for signals, and fib_recursive(60) would ignore Ctrl-C for hours. Plain Python
+# has no name for the check (PyErr_CheckSignals), but ctypes reaches it: a function of
+# ctypes.pythonapi keeps the GIL during the call and raises the exception the call left set.
+_check_signals = ctypes.pythonapi.PyErr_CheckSignals
+
+
 def _fib_recursive(n):
     if n <= 1:
         return n
     return _fib_recursive(n - 1) + _fib_recursive(n - 2)
 
 
+def _interruptible_fib(n):
+    # The check costs a ctypes call (about 0.1 us): once per call with n >= 30, each of which
+    # has some 40 ms of the unchecked recursion below it.
+    if n < INTERRUPT_CHECK_FROM_N:
+        return _fib_recursive(n)
+    _check_signals()  # runs the handlers: KeyboardInterrupt, or whatever a handler raises
+    return _interruptible_fib(n - 1) + _interruptible_fib(n - 2)
+
+
 def fib_recursive(n, /):
     """fib_recursive(n, /) -> int: the same number by the naive double recursion."""
-    return _fib_recursive(_fib_argument(n, "fib_recursive"))
+    return _interruptible_fib(_fib_argument(n, "fib_recursive"))
 # --8<-- [end:fib_recursive]
 
 
@@ -180,6 +199,8 @@ NATIVE_DOUBLE_FORMATS = ("d", "@d", "=d", "<d" if sys.byteorder == "little" else
 def _real(value, name):
     """A real number as PyFloat_AsDouble takes it: __float__, else __index__; never a str."""
     kind = type(value)
+    if isinstance(value, float):  # a float subclass is read as a float, whatever its __float__ says
+        return float.__float__(value)
     if hasattr(kind, "__float__"):
         return float(value)
     if hasattr(kind, "__index__"):  # OverflowError for an int too large for a double
@@ -209,4 +230,26 @@ def ewma(values, alpha, /):
 # --8<-- [end:ewma]
 
 
-__all__ = ["LinearRecurrence", "calc_pi", "ewma", "fib", "fib_recursive", "most_common"]
+# --8<-- [start:integrate]
+def integrate(f, a, b, n, /):
+    """integrate(f, a, b, n, /) -> float: the midpoint rule over n equal steps, f a callable."""
+    if not callable(f):
+        raise TypeError(f"integrate() f must be callable, not {type(f).__name__}")
+    a = _real(a, "integrate() a")
+    b = _real(b, "integrate() b")
+    n = index(n)
+    if n > INT64_MAX:
+        raise OverflowError("integrate() n must fit in signed 64 bits")
+    if n < 1:
+        raise ValueError("integrate() n must be >= 1")
+    h = (b - a) / n
+    total = 0.0
+    for i in range(n):
+        # A plain Python call: whatever f raises simply propagates, with f's frame in its
+        # traceback, and the loop ends there. Compiled code needs no care for that.
+        total += _real(f(a + (i + 0.5) * h), "integrate() f's result")
+    return total * h
+# --8<-- [end:integrate]
+
+
+__all__ = ["LinearRecurrence", "calc_pi", "ewma", "fib", "fib_recursive", "integrate", "most_common"]

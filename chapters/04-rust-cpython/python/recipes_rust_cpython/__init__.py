@@ -5,6 +5,14 @@ The code lives in the native module ``recipes_rust_cpython._native`` (built from
 ``.pyi`` stub can sit next to them.
 """
 
-from ._native import LinearRecurrence, calc_pi, ewma, fib, fib_recursive, most_common
+from ._native import (
+    LinearRecurrence,
+    calc_pi,
+    ewma,
+    fib,
+    fib_recursive,
+    integrate,
+    most_common,
+)
 
-__all__ = ["LinearRecurrence", "calc_pi", "ewma", "fib", "fib_recursive", "most_common"]
+__all__ = ["LinearRecurrence", "calc_pi", "ewma", "fib", "fib_recursive", "integrate", "most_common"]

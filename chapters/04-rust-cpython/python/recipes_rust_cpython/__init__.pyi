@@ -2,7 +2,7 @@
 # like C built-ins; integers are anything operator.index() accepts.
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import SupportsFloat, SupportsIndex, final
 
 import numpy as np
@@ -15,7 +15,7 @@ if sys.version_info >= (3, 12):
 else:
     from typing_extensions import Buffer
 
-__all__ = ["LinearRecurrence", "calc_pi", "ewma", "fib", "fib_recursive", "most_common"]
+__all__ = ["LinearRecurrence", "calc_pi", "ewma", "fib", "fib_recursive", "integrate", "most_common"]
 
 def fib(n: SupportsIndex, /) -> int: ...
 def fib_recursive(n: SupportsIndex, /) -> int: ...
@@ -40,3 +40,12 @@ def calc_pi(digits: SupportsIndex, /) -> str: ...
 def ewma(
     values: Buffer | npt.NDArray[np.float64], alpha: SupportsFloat | SupportsIndex, /
 ) -> npt.NDArray[np.float64]: ...
+
+# f: any callable, called with a float; its result, a, b: what float() takes; n >= 1.
+def integrate(
+    f: Callable[[float], SupportsFloat | SupportsIndex],
+    a: SupportsFloat | SupportsIndex,
+    b: SupportsFloat | SupportsIndex,
+    n: SupportsIndex,
+    /,
+) -> float: ...

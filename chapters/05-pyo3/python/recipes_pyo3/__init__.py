@@ -5,6 +5,14 @@ so users write ``from recipes_pyo3 import fib``. Keeping a Python package in fro
 native module leaves room for pure-Python helpers, the ``.pyi`` stub and ``py.typed``.
 """
 
-from ._native import LinearRecurrence, calc_pi, ewma, fib, fib_recursive, most_common
+from ._native import (
+    LinearRecurrence,
+    calc_pi,
+    ewma,
+    fib,
+    fib_recursive,
+    integrate,
+    most_common,
+)
 
-__all__ = ["LinearRecurrence", "calc_pi", "ewma", "fib", "fib_recursive", "most_common"]
+__all__ = ["LinearRecurrence", "calc_pi", "ewma", "fib", "fib_recursive", "integrate", "most_common"]

@@ -9,7 +9,10 @@ calls the C functions directly, with no libffi in between: the fastest way cffi 
 from recipes_cffi._bind import bind
 from recipes_cffi._native import ffi, lib
 
-__all__ = ["LinearRecurrence", "calc_pi", "ewma", "fib", "fib_recursive", "most_common"]
+__all__ = ["LinearRecurrence", "calc_pi", "ewma", "fib", "fib_recursive", "integrate", "most_common"]
 
-fib, fib_recursive, LinearRecurrence, most_common, calc_pi, ewma = bind(ffi, lib, __name__)
+fib, fib_recursive, LinearRecurrence, most_common, calc_pi, ewma, integrate = bind(ffi, lib, __name__)
+
+# Not a recipe, so not in __all__: C integrands for integrate(), as recipes_cffi.native_integrands.
+from recipes_cffi import native_integrands as native_integrands  # noqa: E402
 # --8<-- [end:bind_module]

@@ -15,6 +15,7 @@ lookup Python has. With a cffi call costing tens of nanoseconds, an attribute lo
 as `lib.recipes_fib` on every call would show in the benchmark.
 """
 
+import threading
 from operator import index
 
 from numpy import empty
@@ -28,6 +29,8 @@ from recipes_clib._frontend import (
     float64_view,
     int64_argument,
     int64_list,
+    real_argument,
+    steps_argument,
     strided_doubles,
 )
 
@@ -35,7 +38,7 @@ UINT64_MAX = 2**64 - 1
 
 
 def bind(ffi, lib, module_name):
-    """Return fib, fib_recursive, LinearRecurrence, most_common, calc_pi and ewma over `lib`."""
+    """Return fib, fib_recursive, LinearRecurrence, most_common, calc_pi, ewma, integrate over `lib`."""
 
     # --8<-- [start:bind_errors]
     def last_message():
@@ -50,8 +53,74 @@ def bind(ffi, lib, module_name):
     error = error_mapper(lib, lambda: ffi.errno, last_message, last_utf8_span)
     # --8<-- [end:bind_errors]
 
+    # --8<-- [start:bind_callbacks]
+    new, from_handle, STOPPED = ffi.new, ffi.from_handle, lib.RECIPES_STOPPED
+
+    class CallbackFailure(threading.local):
+        """Where an exception raised in a callback waits until the library call returns.
+
+        cffi never lets an exception cross C: it calls `onerror` instead, with the exception
+        but not the callback's arguments. Per thread, one slot is enough: callbacks run on
+        the thread that called the library, and only the innermost call in progress on a
+        thread can be calling back (a nested integrate() returns before its caller's f does).
+        """
+
+        def __init__(self):
+            self.error = None
+            self.stop = new("int32_t *")  # integrate's stop flag, read by recipes_stop_flag
+
+        def take(self):
+            """The exception, to raise now that the call has returned; the slot is cleared."""
+            error, self.error, self.stop[0] = self.error, None, 0
+            return error
+
+    failure = CallbackFailure()
+
+    def check_signals(context):
+        # fib_recursive's stop hook. Its body does nothing: entering Python is the point.
+        # CPython runs signal handlers between bytecodes, on the main thread, and a signal
+        # that arrived during the C call is handled at this function's first instruction,
+        # before any `try` here could start. A handler that raises (Ctrl-C) therefore
+        # raises *into cffi*, which calls onerror below. Elsewhere it just returns 0.
+        return 0
+
+    def keep(exc, traceback):
+        # cffi hands onerror the traceback separately; until it is attached, the exception
+        # object does not carry the frames it was raised through (the callback's, f's).
+        failure.error = exc if traceback is None else exc.with_traceback(traceback)
+
+    def stop_after_failed_check(exc_type, exc, traceback):
+        keep(exc, traceback)
+        return 1  # the hook's result: stop
+
+    def integrand(x, context):
+        # The handle made by integrate() gives back its f; cffi converts f's result to a C
+        # double with PyFloat_AsDouble, the contract's rule (a float, __float__, __index__).
+        return from_handle(context)(x)
+
+    def stop_after_failed_point(exc_type, exc, traceback):
+        # Any failure of a point comes here: f raised, its result did not convert (then
+        # traceback is None), or a signal handler raised on entry. Keep the exception, ask
+        # the library to stop after this point (recipes_stop_flag reads failure.stop), and
+        # return a value for it, which the library will discard.
+        keep(exc, traceback)
+        failure.stop[0] = 1
+        return 0.0
+
+    if hasattr(lib, "python_integrand"):
+        # API mode: attach the Python functions to the extension's extern "Python" C functions.
+        ffi.def_extern("python_check_signals", onerror=stop_after_failed_check)(check_signals)
+        ffi.def_extern("python_integrand", onerror=stop_after_failed_point)(integrand)
+        c_check_signals, c_integrand = lib.python_check_signals, lib.python_integrand
+    else:
+        # ABI mode has no compiler: libffi writes a small C function at run time for each
+        # ffi.callback, made once here and kept alive by the closures that use it.
+        c_check_signals = ffi.callback("recipes_stop_hook", check_signals, onerror=stop_after_failed_check)
+        c_integrand = ffi.callback("recipes_integrand", integrand, onerror=stop_after_failed_point)
+    # --8<-- [end:bind_callbacks]
+
     # --8<-- [start:bind_fib]
-    new = ffi.new
+    NULL = ffi.NULL
     u64_ptr, i64_ptr, size_ptr = ffi.typeof("uint64_t *"), ffi.typeof("int64_t *"), ffi.typeof("size_t *")
     # API mode compiles one-argument adapters into the extension (build_cffi.py); ABI mode
     # calls the header's functions as declared.
@@ -69,21 +138,22 @@ def bind(ffi, lib, module_name):
             except OverflowError:
                 result = c_adapter(clamp_to_int64(n))
             if result == UINT64_MAX:  # the adapter's failure sentinel
-                raise error(adapter_last_status())
+                status = adapter_last_status()
+                raise failure.take() if status == STOPPED else error(status)
             return result
 
         return fib
 
-    def fib_through_out_parameter(c_function):
+    def fib_through_out_parameter(c_function, *hook):
         def fib(n, /):
             n = index(n)
             result = new(u64_ptr)  # the out-parameter, freed with the cdata object
             try:
-                status = c_function(n, result)
+                status = c_function(n, *hook, result)
             except OverflowError:
-                status = c_function(clamp_to_int64(n), result)
+                status = c_function(clamp_to_int64(n), *hook, result)
             if status:
-                raise error(status)
+                raise failure.take() if status == STOPPED else error(status)
             return result[0]
 
         return fib
@@ -93,7 +163,8 @@ def bind(ffi, lib, module_name):
         fib_recursive = fib_through_adapter(lib.adapter_fib_recursive)
     else:
         fib = fib_through_out_parameter(lib.recipes_fib)
-        fib_recursive = fib_through_out_parameter(lib.recipes_fib_recursive)
+        # The stop hook is a Python callback; no context needed (NULL).
+        fib_recursive = fib_through_out_parameter(lib.recipes_fib_recursive, c_check_signals, NULL)
     for function, name in ((fib, "fib"), (fib_recursive, "fib_recursive")):
         function.__name__, function.__qualname__, function.__module__ = name, name, module_name
     # --8<-- [end:bind_fib]
@@ -176,7 +247,7 @@ def bind(ffi, lib, module_name):
     # --8<-- [end:bind_most_common]
 
     # --8<-- [start:bind_calc_pi]
-    c_calc_pi, NULL = lib.recipes_calc_pi, ffi.NULL
+    c_calc_pi = lib.recipes_calc_pi
     ERR_BUFFER_TOO_SMALL = lib.RECIPES_ERR_BUFFER_TOO_SMALL
 
     def calc_pi(digits, /):
@@ -228,8 +299,41 @@ def bind(ffi, lib, module_name):
     ewma.__module__ = module_name
     # --8<-- [end:bind_ewma]
 
+    # --8<-- [start:bind_integrate]
+    c_integrate, new_handle, CData, typeof = lib.recipes_integrate, ffi.new_handle, ffi.CData, ffi.typeof
+    c_stop_flag = ffi.addressof(lib, "recipes_stop_flag")
+    integrand_type, result_ptr = ffi.typeof("recipes_integrand"), ffi.typeof("double *")
+
+    def integrate(f, a, b, n, /):
+        # A C function of the header's integrand type (recipes_cffi.native_integrands, or your
+        # own) goes to the library as it is. (A cdata function pointer is callable from Python
+        # too, so this test comes first.)
+        native = isinstance(f, CData) and typeof(f) is integrand_type
+        if not (native or callable(f)):
+            raise TypeError(f"integrate() f must be callable, not {type(f).__name__}")
+        a = real_argument(a, "integrate() a")  # converted here, in the contract's order
+        b = real_argument(b, "integrate() b")
+        n = steps_argument(n)
+        result = new(result_ptr)
+        if native:
+            # No Python per point, and nothing that can fail in between: no stop hook.
+            status = c_integrate(f, NULL, a, b, n, NULL, NULL, result)
+        else:
+            # One C function for every f: the handle (a `void *` for a Python object, valid
+            # while the cdata lives: a temporary argument lives until the call returns) tells
+            # it which f. After each point, recipes_stop_flag reads this thread's stop flag.
+            status = c_integrate(c_integrand, new_handle(f), a, b, n, c_stop_flag, failure.stop, result)
+        if status:
+            # RECIPES_STOPPED: f failed, and the same exception object, its traceback still
+            # holding f's frame, is raised here, after the call, as if there were no C between.
+            raise failure.take() if status == STOPPED else error(status)
+        return result[0]
+
+    integrate.__module__ = module_name
+    # --8<-- [end:bind_integrate]
+
     # --8<-- [start:bind_module]
     # recipes_cffi and recipes_cffi_abi each call bind() with their own ffi and lib, and
     # publish what it returns as their module's names.
-    return fib, fib_recursive, LinearRecurrence, most_common, calc_pi, ewma
+    return fib, fib_recursive, LinearRecurrence, most_common, calc_pi, ewma, integrate
     # --8<-- [end:bind_module]

@@ -15,11 +15,14 @@ from cffi import FFI
 from recipes_cffi._bind import bind  # (importing it also loads recipes_cffi: harmless)
 from recipes_clib import HEADER, LIBRARY, cdef_from_header
 
-__all__ = ["LinearRecurrence", "calc_pi", "ewma", "fib", "fib_recursive", "most_common"]
+__all__ = ["LinearRecurrence", "calc_pi", "ewma", "fib", "fib_recursive", "integrate", "most_common"]
 
 ffi = FFI()
 ffi.cdef(cdef_from_header(HEADER.read_text(encoding="utf-8")))
 lib = ffi.dlopen(str(LIBRARY))
 
-fib, fib_recursive, LinearRecurrence, most_common, calc_pi, ewma = bind(ffi, lib, __name__)
+fib, fib_recursive, LinearRecurrence, most_common, calc_pi, ewma, integrate = bind(ffi, lib, __name__)
+
+# Not a recipe, so not in __all__: C integrands for integrate(), as recipes_cffi_abi.native_integrands.
+from recipes_cffi_abi import native_integrands as native_integrands  # noqa: E402
 # --8<-- [end:bind_module]

@@ -1,10 +1,11 @@
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import SupportsFloat, SupportsIndex
 
 import numpy as np
 import numpy.typing as npt
+from cffi import FFI
 
 # Any object that exports a buffer (PEP 688 names the type). collections.abc.Buffer is Python
 # 3.12+; a stub is only read by type checkers, which all carry typing_extensions' stubs, so
@@ -14,7 +15,10 @@ if sys.version_info >= (3, 12):
 else:
     from typing_extensions import Buffer
 
-__all__ = ["LinearRecurrence", "calc_pi", "ewma", "fib", "fib_recursive", "most_common"]
+# C integrands for integrate(): a submodule, not a recipe (not in __all__).
+from recipes_cffi_abi import native_integrands as native_integrands
+
+__all__ = ["LinearRecurrence", "calc_pi", "ewma", "fib", "fib_recursive", "integrate", "most_common"]
 
 def fib(n: int, /) -> int: ...
 def fib_recursive(n: int, /) -> int: ...
@@ -29,3 +33,13 @@ def calc_pi(digits: int, /) -> str: ...
 
 # values: one dimension of native doubles, any strides; alpha: what float() takes but str.
 def ewma(values: Buffer, alpha: SupportsFloat | SupportsIndex, /) -> npt.NDArray[np.float64]: ...
+
+# f: a Python callable of one float returning a real number, or a C function pointer of the
+# header's integrand type, `double (*)(double x, void *context)` (recipes_cffi_abi.native_integrands).
+def integrate(
+    f: Callable[[float], SupportsFloat | SupportsIndex] | FFI.CData,
+    a: SupportsFloat | SupportsIndex,
+    b: SupportsFloat | SupportsIndex,
+    n: int,
+    /,
+) -> float: ...

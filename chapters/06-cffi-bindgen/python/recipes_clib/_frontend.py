@@ -5,8 +5,9 @@ the errors of the recipe contract itself (recipes_last_error_message), so no fro
 repeats a limit or a message. What is left for Python is written here, once:
 
 * converting Python objects to the C types: `operator.index` for integers, clamping to
-  int64_t, the int64_t range of LinearRecurrence's elements, most_common's path, and for
-  ewma a buffer of doubles as (pointer, length, stride) and alpha as a C double;
+  int64_t, the int64_t range of LinearRecurrence's elements and of integrate's n,
+  most_common's path, for ewma a buffer of doubles as (pointer, length, stride), and real
+  numbers (ewma's alpha, integrate's bounds and f's results) as a C double;
 * turning a status code into the exception CPython itself would raise (`error_mapper`).
 """
 
@@ -53,6 +54,15 @@ def int64_list(values: Iterable[object], what: str) -> list[int]:
             raise OverflowError(f"LinearRecurrence {what} must fit in signed 64 bits")
         result.append(element)
     return result
+
+
+def steps_argument(value: object) -> int:
+    """integrate's n as the library's int64_t. Too large for int64_t is a type conversion
+    error (the contract words it); too small is clamped, and the library's n >= 1 says no."""
+    n = index(value)
+    if n > INT64_MAX:
+        raise OverflowError("integrate() n must fit in signed 64 bits")
+    return max(n, INT64_MIN)
 
 
 def encoded_path(path: str | PathLike[str]) -> bytes:
@@ -125,6 +135,8 @@ def real_argument(value: object, name: str) -> float:
     kind = type(value)
     if kind is float:
         return value  # the common case, spared two attribute lookups
+    if isinstance(value, float):  # a subclass (numpy.float64...) is read as the float it is,
+        return float.__float__(value)  # whatever its own __float__ says, as PyFloat_AsDouble does
     if hasattr(kind, "__float__"):
         return float(value)
     if hasattr(kind, "__index__"):

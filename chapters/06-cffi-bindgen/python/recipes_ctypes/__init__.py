@@ -11,7 +11,10 @@ that knows nothing of this library.
 """
 
 import ctypes
+import sys
+import threading
 from ctypes import (
+    CFUNCTYPE,
     POINTER,
     Structure,
     byref,
@@ -23,6 +26,7 @@ from ctypes import (
     c_size_t,
     c_ssize_t,
     c_uint64,
+    c_void_p,
 )
 
 from numpy import asarray, empty, float64
@@ -36,10 +40,11 @@ from recipes_clib._frontend import (
     int64_argument,
     int64_list,
     real_argument,
+    steps_argument,
     strided_doubles,
 )
 
-__all__ = ["LinearRecurrence", "calc_pi", "ewma", "fib", "fib_recursive", "most_common"]
+__all__ = ["LinearRecurrence", "calc_pi", "ewma", "fib", "fib_recursive", "integrate", "most_common"]
 
 # --8<-- [start:bind_module]
 # CDLL, not PyDLL: a CDLL releases the GIL around every call, a PyDLL keeps it (it is for
@@ -60,6 +65,7 @@ class _StatusCodes:
     RECIPES_ERR_OS = 3
     RECIPES_ERR_UTF8 = 4
     RECIPES_ERR_BUFFER_TOO_SMALL = 5
+    RECIPES_STOPPED = 8
 
 
 recipes_status = c_int32
@@ -74,6 +80,14 @@ class recipes_linear_recurrence(Structure):
     """Opaque: only pointers to it are ever used."""
 
 
+# The header's two function pointer types. CFUNCTYPE makes a ctypes type for C function
+# pointers: an instance made from a Python function is a C function that calls it; one made
+# from ("name", library) is that library's function. Integrand is public: integrate() passes
+# an instance of it straight to the library (see recipes_ctypes.native_integrands).
+recipes_stop_hook = CFUNCTYPE(c_int32, c_void_p)
+recipes_integrand = Integrand = CFUNCTYPE(c_double, c_double, c_void_p)
+
+
 def _declare(name, restype, *argtypes):
     """Look up a function and give ctypes its prototype. Without argtypes, ctypes guesses
     from the Python values (and passes every int as a C int: 32 bits); without restype it
@@ -86,7 +100,8 @@ def _declare(name, restype, *argtypes):
 _last_error_message = _declare("recipes_last_error_message", c_char_p)
 _last_utf8_error = _declare("recipes_last_utf8_error", None, POINTER(c_uint64), POINTER(c_uint64))
 _fib = _declare("recipes_fib", recipes_status, c_int64, POINTER(c_uint64))
-_fib_recursive = _declare("recipes_fib_recursive", recipes_status, c_int64, POINTER(c_uint64))
+_stop_flag = _declare("recipes_stop_flag", c_int32, c_void_p)
+_fib_recursive = _declare("recipes_fib_recursive", recipes_status, c_int64, recipes_stop_hook, c_void_p, POINTER(c_uint64))
 _calc_pi = _declare("recipes_calc_pi", recipes_status, c_int64, c_char_p, c_size_t, POINTER(c_size_t))
 _recurrence_new = _declare(
     "recipes_linear_recurrence_new", recipes_status,
@@ -111,6 +126,12 @@ _ewma = _declare(
     ndpointer(float64, ndim=1), c_size_t, c_ssize_t, c_double,
     ndpointer(float64, ndim=1, flags="C_CONTIGUOUS,WRITEABLE"),
 )
+_integrate = _declare(
+    "recipes_integrate", recipes_status,
+    recipes_integrand, c_void_p, c_double, c_double, c_int64, recipes_stop_hook, c_void_p, POINTER(c_double),
+)
+_integrand_sin = _declare("recipes_integrand_sin", c_double, c_double, c_void_p)
+_integrand_square = _declare("recipes_integrand_square", c_double, c_double, c_void_p)
 _debug_live_handles = _declare("recipes_debug_live_handles", c_uint64)
 _debug_live_word_arrays = _declare("recipes_debug_live_word_arrays", c_uint64)
 _debug_panic = _declare("recipes_debug_panic", recipes_status)
@@ -132,23 +153,96 @@ _error = error_mapper(_StatusCodes, ctypes.get_errno, _last_message, _last_utf8_
 # --8<-- [end:bind_errors]
 
 
+# --8<-- [start:bind_callbacks]
+class _CallbackFailure:
+    """Where the exception raised in a callback waits until the library call returns.
+
+    ctypes has no `onerror`: an exception that leaves a callback is printed ("Exception
+    ignored on calling ctypes callback function") and the C caller gets an unset return
+    value. So the callbacks here catch what they can themselves and call `fail`. One thing
+    they cannot catch: a signal handler (Ctrl-C) that raises at a callback's very first
+    instruction, before its `try`. ctypes hands such an exception to sys.unraisablehook,
+    and on the main thread, the only one where signal handlers run, this object takes that
+    hook over for the duration of the call (`with`) and keeps the exception itself.
+    """
+
+    __slots__ = ("callback_code", "error", "previous_hook", "stop")
+
+    def __init__(self, callback):
+        self.callback_code = callback.__code__  # to recognise what escaped our callback
+        self.error = None
+        self.previous_hook = None
+        self.stop = c_int32(0)  # the flag recipes_stop_flag reads
+
+    def fail(self, error):
+        self.error = error
+        self.stop.value = 1
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            self.previous_hook, sys.unraisablehook = sys.unraisablehook, self._unraisable
+        return self
+
+    def _unraisable(self, unraisable):
+        traceback = unraisable.exc_traceback
+        # Ours if it escaped our callback: its traceback starts in the callback's frame.
+        if traceback is not None and traceback.tb_frame.f_code is self.callback_code:
+            self.fail(unraisable.exc_value)
+        else:
+            self.previous_hook(unraisable)  # someone else's: report it as before
+
+    def __exit__(self, *exc_info):
+        if self.previous_hook is not None:
+            sys.unraisablehook, self.previous_hook = self.previous_hook, None
+
+    def take(self):
+        """The kept exception, to raise after the call: the same object, its traceback still
+        holding the callback's frames. The slot is cleared (no reference cycle via a frame)."""
+        error, self.error = self.error, None
+        return error
+
+
+def _stop_requested(stop):
+    # fib_recursive's stop hook. Entering Python gives a pending signal's handler its chance;
+    # if it raises, the exception goes to _CallbackFailure._unraisable, which sets the flag,
+    # and from then on this returns 1. (ctypes passes the void * as an int, an address.)
+    return c_int32.from_address(stop).value
+
+
+_check_signals = recipes_stop_hook(_stop_requested)  # one C function pointer, made at import
+# The library's ready-made hook, typed as a hook: ctypes checks a function pointer's type, and
+# refuses None for one (a prototype called with no arguments is its NULL).
+_stop_flag_hook = recipes_stop_hook(("recipes_stop_flag", _lib))
+_NO_HOOK = recipes_stop_hook()
+# --8<-- [end:bind_callbacks]
+
+
 # --8<-- [start:bind_fib]
-def _uint64_result(c_function, n):
+def fib(n, /):
     # Pitfall: ctypes does not range-check. A c_int64 argument of 2**64 + 5 arrives in C as 5,
     # silently, so int64_argument clamps every int into int64_t's range before the call.
     result = c_uint64()
-    status = c_function(int64_argument(n), byref(result))  # byref: a light pointer for out-parameters
+    status = _fib(int64_argument(n), byref(result))  # byref: a light pointer for out-parameters
     if status:
         raise _error(status)
     return result.value
 
 
-def fib(n, /):
-    return _uint64_result(_fib, n)
-
-
 def fib_recursive(n, /):
-    return _uint64_result(_fib_recursive, n)
+    n = int64_argument(n)
+    result = c_uint64()
+    if threading.current_thread() is not threading.main_thread():
+        # Signal handlers only run on the main thread: here nothing could interrupt the call,
+        # so it needs no hook and pays for no callback.
+        status = _fib_recursive(n, _NO_HOOK, None, byref(result))
+    else:
+        with _CallbackFailure(_stop_requested) as failure:
+            status = _fib_recursive(n, _check_signals, byref(failure.stop), byref(result))
+        if failure.error is not None:
+            raise failure.take()
+    if status:
+        raise _error(status)
+    return result.value
 # --8<-- [end:bind_fib]
 
 
@@ -230,6 +324,52 @@ def calc_pi(digits, /):
 # --8<-- [end:bind_calc_pi]
 
 
+# --8<-- [start:bind_integrate]
+# The same library loaded once more, as a PyDLL: a PyDLL keeps the GIL during the call, which a
+# call that runs Python at every point needs anyway, so the callbacks do not take it back each
+# time. (dlopen gives back the library already loaded: one copy, one set of thread-locals.)
+_lib_holding_gil = ctypes.PyDLL(str(LIBRARY))
+_integrate_holding_gil = _lib_holding_gil.recipes_integrate
+_integrate_holding_gil.restype, _integrate_holding_gil.argtypes = _integrate.restype, _integrate.argtypes
+
+
+def integrate(f, a, b, n, /):
+    # An Integrand (recipes_ctypes.native_integrands, or one made from any C function pointer)
+    # goes to the library as it is. (It is callable from Python too, so this test comes first.)
+    native = isinstance(f, Integrand)
+    if not (native or callable(f)):
+        raise TypeError(f"integrate() f must be callable, not {type(f).__name__}")
+    a = real_argument(a, "integrate() a")
+    b = real_argument(b, "integrate() b")
+    n = steps_argument(n)
+    result = c_double()
+    if native:
+        # No Python per point: a CDLL call, which releases the GIL, and no stop hook.
+        status = _integrate(f, None, a, b, n, _NO_HOOK, None, byref(result))
+    else:
+
+        def point(x, context):
+            # A closure over f: ctypes makes it a C function below (about a microsecond), so
+            # the void * context is not needed. f's result is converted here, inside the try:
+            # a conversion that fails in ctypes itself would be printed and lost.
+            try:
+                return real_argument(f(x), "integrate() f's result")
+            except BaseException as exc:  # KeyboardInterrupt and SystemExit too: all go back
+                failure.fail(exc)  # stop after this point
+                return 0.0  # discarded by the library
+
+        with _CallbackFailure(point) as failure:
+            status = _integrate_holding_gil(
+                Integrand(point), None, a, b, n, _stop_flag_hook, byref(failure.stop), byref(result)
+            )
+        if failure.error is not None:
+            raise failure.take()
+    if status:
+        raise _error(status)
+    return result.value
+# --8<-- [end:bind_integrate]
+
+
 # --8<-- [start:bind_ewma]
 def ewma(values, alpha, /):
     # The view is checked (1-D, native doubles) and holds the buffer until the block ends, on
@@ -249,3 +389,7 @@ def ewma(values, alpha, /):
         raise _error(status)
     return out
 # --8<-- [end:bind_ewma]
+
+
+# Not a recipe, so not in __all__: C integrands for integrate(), as recipes_ctypes.native_integrands.
+from recipes_ctypes import native_integrands as native_integrands  # noqa: E402

@@ -1,6 +1,7 @@
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from ctypes import _CFunctionType
 from typing import SupportsFloat, SupportsIndex
 
 import numpy as np
@@ -14,7 +15,10 @@ if sys.version_info >= (3, 12):
 else:
     from typing_extensions import Buffer
 
-__all__ = ["LinearRecurrence", "calc_pi", "ewma", "fib", "fib_recursive", "most_common"]
+# C integrands for integrate(): a submodule, not a recipe (not in __all__).
+from recipes_ctypes import native_integrands as native_integrands
+
+__all__ = ["LinearRecurrence", "calc_pi", "ewma", "fib", "fib_recursive", "integrate", "most_common"]
 
 def fib(n: int, /) -> int: ...
 def fib_recursive(n: int, /) -> int: ...
@@ -29,3 +33,19 @@ def calc_pi(digits: int, /) -> str: ...
 
 # values: one dimension of native doubles, any strides; alpha: what float() takes but str.
 def ewma(values: Buffer, alpha: SupportsFloat | SupportsIndex, /) -> npt.NDArray[np.float64]: ...
+
+# f: a Python callable of one float returning a real number, or a C function pointer of the
+# header's integrand type, `double (*)(double x, void *context)` (recipes_ctypes.native_integrands).
+def integrate(
+    f: Callable[[float], SupportsFloat | SupportsIndex] | _CFunctionType,
+    a: SupportsFloat | SupportsIndex,
+    b: SupportsFloat | SupportsIndex,
+    n: int,
+    /,
+) -> float: ...
+
+# The header's function pointer types (not recipes: not in __all__). integrate() passes an
+# Integrand instance, e.g. from recipes_ctypes.native_integrands, straight to the library.
+Integrand: type[_CFunctionType]
+recipes_integrand: type[_CFunctionType]
+recipes_stop_hook: type[_CFunctionType]

@@ -4,6 +4,14 @@ Same Rust source as ``recipes_pyo3``; the compiled extension is ``recipes_pyo3_a
 (``_native.abi3.so``), importable on every CPython >= 3.10.
 """
 
-from ._native import LinearRecurrence, calc_pi, ewma, fib, fib_recursive, most_common
+from ._native import (
+    LinearRecurrence,
+    calc_pi,
+    ewma,
+    fib,
+    fib_recursive,
+    integrate,
+    most_common,
+)
 
-__all__ = ["LinearRecurrence", "calc_pi", "ewma", "fib", "fib_recursive", "most_common"]
+__all__ = ["LinearRecurrence", "calc_pi", "ewma", "fib", "fib_recursive", "integrate", "most_common"]

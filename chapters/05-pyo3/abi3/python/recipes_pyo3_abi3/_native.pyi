@@ -3,7 +3,7 @@
 # signatures (PyO3 sets __text_signature__ from #[pyo3(signature = ...)]).
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import SupportsFloat, SupportsIndex, final
 
 import numpy as np
@@ -16,7 +16,7 @@ if sys.version_info >= (3, 12):
 else:
     from typing_extensions import Buffer
 
-__all__ = ["LinearRecurrence", "calc_pi", "ewma", "fib", "fib_recursive", "most_common"]
+__all__ = ["LinearRecurrence", "calc_pi", "ewma", "fib", "fib_recursive", "integrate", "most_common"]
 
 def fib(n: SupportsIndex, /) -> int:
     """The n-th Fibonacci number, 0 <= n <= 93 (ValueError below, OverflowError above)."""
@@ -48,7 +48,19 @@ def ewma(
     """The exponentially weighted moving average of a 1-D float64 buffer, 0 < alpha <= 1,
     as a new array: y[0] = x[0], y[i] = alpha * x[i] + (1 - alpha) * y[i - 1]."""
 
+def integrate(
+    f: Callable[[float], SupportsFloat | SupportsIndex],
+    a: SupportsFloat | SupportsIndex,
+    b: SupportsFloat | SupportsIndex,
+    n: SupportsIndex,
+    /,
+) -> float:
+    """The integral of f from a to b by the midpoint rule over n >= 1 steps; f is called with
+    a float, once per step, in order, and whatever it raises propagates unchanged."""
+
 # Demonstrations for the chapter text, not recipes (src/demos.rs).
 def _panic_demo() -> None: ...
 def _callback_demo(callback: object, /) -> object: ...
 def _io_error_demo(path: str | os.PathLike[str], /) -> int: ...
+def _call_unwrap_demo(f: Callable[[float], object], x: float, /) -> float: ...
+def _call_or_nan_demo(f: Callable[[float], object], x: float, /) -> float: ...
