@@ -14,6 +14,7 @@ import sys
 
 import numpy as np
 import pytest
+from helpers import HUGE, Index, message, short_id
 
 from recipes_capi import (
     LinearRecurrence,
@@ -23,28 +24,6 @@ from recipes_capi import (
     fib_recursive,
     most_common,
 )
-
-HUGE = 10**5000  # more digits than str() of an int accepts
-
-
-def short_id(value):
-    """Test ids for huge ints: pytest would otherwise call str() on them, which refuses."""
-    if isinstance(value, int) and abs(value) > 2**100:
-        return "-huge" if value < 0 else "huge"
-    return None
-
-
-def message(text):
-    """A pytest.raises(match=...) pattern for exactly this message."""
-    return f"^{re.escape(text)}$"
-
-
-class Index:
-    def __init__(self, value):
-        self.value = value
-
-    def __index__(self):
-        return self.value
 
 
 class BrokenIndex:

@@ -7,7 +7,6 @@ same object, with f's frame in its traceback), and the loop after an error (it m
 
 import gc
 import math
-import re
 import sys
 import threading
 from decimal import Decimal
@@ -15,10 +14,9 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from helpers import HUGE, Index, assert_refcount_unchanged, message, short_id, swallow
 
 from recipes_capi import fib, integrate
-
-HUGE = 10**5000  # more digits than str() of an int accepts
 
 
 def midpoint(f, a, b, n):
@@ -28,25 +26,6 @@ def midpoint(f, a, b, n):
     for i in range(n):
         total += float(f(a + (i + 0.5) * h))
     return total * h
-
-
-def short_id(value):
-    """Test ids for huge ints: pytest would otherwise call str() on them, which refuses."""
-    if isinstance(value, int) and abs(value) > 2**100:
-        return "-huge" if value < 0 else "huge"
-    return None
-
-
-def message(text):
-    return f"^{re.escape(text)}$"
-
-
-class Index:
-    def __init__(self, value):
-        self.value = value
-
-    def __index__(self):
-        return self.value
 
 
 class OddFloat(float):
@@ -187,21 +166,6 @@ def test_argument_count_and_keywords():
         integrate(abs, 0.0, 1.0, 1, 1)
     with pytest.raises(TypeError):
         integrate(abs, 0.0, 1.0, n=1)
-
-
-def assert_refcount_unchanged(obj, call, times=100):
-    before = sys.getrefcount(obj)
-    for _ in range(times):
-        call()
-    assert sys.getrefcount(obj) == before
-
-
-def swallow(exception, call):
-    def run():
-        with pytest.raises(exception):
-            call()
-
-    return run
 
 
 def test_each_argument_float_is_released():

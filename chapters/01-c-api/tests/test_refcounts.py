@@ -12,6 +12,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from helpers import Index, assert_refcount_unchanged, swallow
 
 import recipes_capi
 from recipes_capi import (
@@ -22,31 +23,6 @@ from recipes_capi import (
     fib_recursive,
     most_common,
 )
-
-
-class Index:
-    """An object with __index__: conversion goes through the slow path (PyNumber_Index)."""
-
-    def __init__(self, value):
-        self.value = value
-
-    def __index__(self):
-        return self.value
-
-
-def assert_refcount_unchanged(obj, call, times=100):
-    before = sys.getrefcount(obj)
-    for _ in range(times):
-        call()
-    assert sys.getrefcount(obj) == before
-
-
-def swallow(exception, call):
-    def run():
-        with pytest.raises(exception):
-            call()
-
-    return run
 
 
 @pytest.mark.parametrize("function", [fib, fib_recursive])
