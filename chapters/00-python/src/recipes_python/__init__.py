@@ -134,16 +134,21 @@ class LinearRecurrence:
 
 
 # --8<-- [start:most_common]
-def most_common(path: str | os.PathLike[str], n: int, /) -> list[tuple[str, int]]:
+def most_common(path: str | os.PathLike[str], n: int, /, *, threads: int | None = 1) -> list[tuple[str, int]]:
     """The n most frequent whitespace-separated words of a UTF-8 file, lowercased in ASCII.
 
-    Ties are broken by the word, in code point order.
+    Ties are broken by the word, in code point order. `threads` (>= 1, or None for every core)
+    is how many native threads a compiled chapter may count with; the result never depends on
+    it. This reference checks it and counts in one thread: on a build with the GIL, Python
+    threads would take turns at the bytecode, not run at once.
     """
     if not isinstance(os.fspath(path), str):  # fspath raises TypeError for int, None, ...
         raise TypeError(f"most_common() path must be str or os.PathLike[str], not {type(path).__name__}")
     n = operator.index(n)
     if n < 0:
         raise ValueError("most_common() n must be >= 0")
+    if threads is not None and operator.index(threads) < 1:
+        raise ValueError("most_common() threads must be >= 1")
     with open(path, "rb") as f:  # OSError subclasses with errno and filename come from here
         data = f.read()
     data.decode("utf-8")  # raises UnicodeDecodeError; words are decoded one by one below
