@@ -126,7 +126,6 @@ def test_signatures_are_positional_only():
     for function, names in [
         (recipes_capi.fib, ["n"]),
         (recipes_capi.fib_recursive, ["n"]),
-        (recipes_capi.most_common, ["path", "n"]),
         (recipes_capi.calc_pi, ["digits"]),
         (recipes_capi.ewma, ["values", "alpha"]),
         (recipes_capi.integrate, ["f", "a", "b", "n"]),
@@ -135,6 +134,14 @@ def test_signatures_are_positional_only():
         parameters = inspect.signature(function).parameters.values()
         assert [p.name for p in parameters] == names
         assert all(p.kind is inspect.Parameter.POSITIONAL_ONLY for p in parameters)
+    # most_common(path, n, /, *, threads=1): threads is keyword-only (METH_KEYWORDS)
+    parameters = list(inspect.signature(recipes_capi.most_common).parameters.values())
+    assert [(p.name, p.kind) for p in parameters] == [
+        ("path", inspect.Parameter.POSITIONAL_ONLY),
+        ("n", inspect.Parameter.POSITIONAL_ONLY),
+        ("threads", inspect.Parameter.KEYWORD_ONLY),
+    ]
+    assert parameters[2].default == 1
 
 
 def test_many_instances_do_not_leak():

@@ -5,6 +5,7 @@
 // built for one Python version (libboost_python311 for Python 3.11): the
 // module must be built and run against that same version.
 #include <boost/python.hpp>
+#include <boost/python/raw_function.hpp>
 
 #include <optional>
 
@@ -97,14 +98,62 @@ bp::object iter_self(const bp::object &self) { return self; }  // iter(x) is x
 // --8<-- [end:bind_linear_recurrence]
 
 // --8<-- [start:bind_most_common]
-bp::list most_common(const bp::object &path, const bp::object &n) {
+// Boost.Python has no keyword-only parameters (bp::arg names a parameter that
+// may then be passed either way). bp::raw_function is its escape hatch: the
+// function receives the call's positional arguments as a tuple and its
+// keyword arguments as a dict, and checks them itself, here as CPython checks
+// `def most_common(path, n, /, *, threads=1)`. Every error is a plain
+// TypeError, not Boost.Python.ArgumentError.
+bp::object most_common(const bp::tuple &args, const bp::dict &kwargs) {
+    const Py_ssize_t given = PyTuple_GET_SIZE(args.ptr());
+    if (given < 2) {
+        // Before CPython's own words: most_common(path="x", n=3) lands here too.
+        PyErr_SetString(PyExc_TypeError,
+                        given == 0 ? "most_common() missing 2 required positional-only "
+                                     "arguments: 'path' and 'n'"
+                                   : "most_common() missing 1 required positional-only "
+                                     "argument: 'n'");
+        bp::throw_error_already_set();
+    }
+    if (given > 2) {
+        PyErr_Format(PyExc_TypeError,
+                     "most_common() takes 2 positional arguments but %zd were given", given);
+        bp::throw_error_already_set();
+    }
+    PyObject *key;
+    PyObject *value;
+    Py_ssize_t position = 0;
+    PyObject *threads = nullptr;  // borrowed from kwargs, which the call keeps alive
+    while (PyDict_Next(kwargs.ptr(), &position, &key, &value)) {
+        if (PyUnicode_Check(key) && PyUnicode_CompareWithASCIIString(key, "threads") == 0) {
+            threads = value;
+            continue;
+        }
+        PyErr_Format(PyExc_TypeError, "most_common() got an unexpected keyword argument %R",
+                     key);
+        bp::throw_error_already_set();
+    }
+    const bp::object path = args[0];
+    // The contract's order: path, n (converted, then range-checked by the core),
+    // then threads (None: every core), then the file.
     std::string fs_path;
     if (!glue::path_argument(path.ptr(), &fs_path)) bp::throw_error_already_set();
-    const std::int64_t count = to_int64(n);
+    const std::int64_t count = to_int64(args[1]);
+    recipes::check_most_common_n(count);
+    std::optional<std::int64_t> thread_count = 1;  // the default, threads=1
+    if (threads == Py_None) {
+        thread_count.reset();
+    } else if (threads != nullptr) {
+        std::int64_t value;
+        if (!glue::index_argument(threads, &value)) bp::throw_error_already_set();
+        thread_count = value;
+    }
     recipes::WordCounts counts;
     try {
-        release_gil release_gil_while_counting;  // other Python threads run meanwhile
-        counts = recipes::most_common(fs_path, count);
+        // Other Python threads run meanwhile, and the core's std::threads count
+        // without the GIL and without touching a Python object.
+        release_gil release_gil_while_counting;
+        counts = recipes::most_common(fs_path, count, thread_count);
     } catch (const recipes::os_error &error) {
         // OSError.filename comes from the caller's path object: only this
         // function has it, so the translation happens here.
@@ -210,8 +259,13 @@ BOOST_PYTHON_MODULE(_ext) {
     bp::def("fib", &fib, "Return the n-th Fibonacci number, computed iteratively.");
     bp::def("fib_recursive", &fib_recursive,
             "Return the n-th Fibonacci number, computed by naive recursion.");
-    bp::def("most_common", &most_common,
-            "Return the n most common words of a UTF-8 file with their counts.");
+    // A raw function takes no docstring argument: set __doc__ on the object.
+    bp::object most_common_function = bp::raw_function(&most_common);
+    most_common_function.attr("__doc__") =
+        "most_common(path, n, /, *, threads=1)\n\n"
+        "Return the n most common words of a UTF-8 file with their counts, counted by up to "
+        "`threads` native threads (None: one per core); the result never depends on it.";
+    bp::scope().attr("most_common") = most_common_function;
     bp::def("calc_pi", &calc_pi, "Return pi to the given number of decimal places, truncated.");
     bp::def("ewma", &ewma,
             "Return the exponentially weighted moving average of a 1-D float64 buffer, "

@@ -67,6 +67,13 @@ class path_like : public nb::object {
     NB_OBJECT_DEFAULT(path_like, object, "str | os.PathLike[str]", is_any_object)
 };
 
+// most_common's threads: any object, named for the stub (.none() below lets
+// None reach it too, and adds "| None" to the stub). The body converts it after
+// the core has checked n, the contract's order.
+class threads_like : public nb::object {
+    NB_OBJECT_DEFAULT(threads_like, object, "typing.SupportsIndex", is_any_object)
+};
+
 // An iterable of integers for LinearRecurrence: any object, named for the stub.
 // nb::iterable would refuse a non-iterable `initial` before the body runs, but
 // the contract converts `coefficients` fully first, so the body converts both
@@ -255,15 +262,26 @@ NB_MODULE(_ext, m) {
     // --8<-- [start:bind_most_common]
     m.def(
         "most_common",
-        [](const path_like &path, index_arg n) {
+        [](const path_like &path, index_arg n, const threads_like &threads) {
             std::string fs_path;
             if (!glue::path_argument(path.ptr(), &fs_path)) throw nb::python_error();
             const std::int64_t count = n.value();
+            // The contract's order: path, n, threads. The core checks n now,
+            // before threads is even converted.
+            recipes::check_most_common_n(count);
+            std::optional<std::int64_t> thread_count;  // None: every core
+            if (!threads.is_none()) {
+                std::int64_t value;
+                if (!glue::index_argument(threads.ptr(), &value)) throw nb::python_error();
+                thread_count = value;
+            }
             try {
-                // Other Python threads run while we read and count; the guard
-                // takes the GIL back on the way out, exceptions included.
+                // Other Python threads run while we read and count, and the
+                // core's std::threads count without the GIL and without a
+                // Python object. The guard takes the GIL back on the way out,
+                // exceptions included.
                 nb::gil_scoped_release release_gil_while_counting;
-                return recipes::most_common(fs_path, count);
+                return recipes::most_common(fs_path, count, thread_count);
             } catch (const recipes::os_error &error) {
                 // OSError.filename comes from the caller's path object: only
                 // this function has it, so the translation happens here.
@@ -271,7 +289,11 @@ NB_MODULE(_ext, m) {
                 throw nb::python_error();
             }
         },
-        "Return the n most common words of a UTF-8 file with their counts.");
+        // nanobind has no pos_only(): an unnamed nb::arg() is positional-only.
+        // threads is keyword-only: named, after nb::kw_only().
+        nb::arg(), nb::arg(), nb::kw_only(), nb::arg("threads").none() = 1,
+        "Return the n most common words of a UTF-8 file with their counts, counted by up to "
+        "`threads` native threads (None: one per core); the result never depends on it.");
     // --8<-- [end:bind_most_common]
 
     // --8<-- [start:bind_calc_pi]

@@ -61,6 +61,25 @@ struct type_caster<path_arg> {
 };
 }  // namespace pybind11::detail
 
+// most_common's threads: any object, named for the stub. The body converts it
+// (None, or an integer as operator.index() takes it) after the core has
+// checked n, the contract's order; a caster that converted it would run first.
+struct threads_arg {
+    py::handle object;
+};
+
+namespace pybind11::detail {
+template <>
+struct type_caster<threads_arg> {
+    PYBIND11_TYPE_CASTER(threads_arg, const_name("typing.SupportsIndex | None"));
+
+    bool load(handle source, bool) {
+        value.object = source;  // borrowed: the argument outlives the call
+        return true;
+    }
+};
+}  // namespace pybind11::detail
+
 // An iterable of integers for LinearRecurrence: any object, named for the stub.
 // py::iterable would refuse a non-iterable `initial` before the body runs, but
 // the contract converts `coefficients` fully first, so the body converts both
@@ -300,13 +319,25 @@ PYBIND11_MODULE(_ext, m) {
     // --8<-- [start:bind_most_common]
     m.def(
         "most_common",
-        [](const path_arg &path, index_arg n) {
+        [](const path_arg &path, index_arg n, threads_arg threads) {
+            // The contract's order: path, n, threads. The casters converted path
+            // and n; the core checks n now, before threads is even converted.
+            recipes::check_most_common_n(n.value);
+            std::optional<std::int64_t> thread_count;  // None: every core
+            if (!threads.object.is_none()) {
+                std::int64_t value;
+                if (!glue::index_argument(threads.object.ptr(), &value))
+                    throw py::error_already_set();
+                thread_count = value;
+            }
             try {
-                // Other Python threads run while we read and count. The guard
-                // takes the GIL back when it goes out of scope, also when the
-                // core throws, so the catch below runs with the GIL held.
+                // Other Python threads run while we read and count, and the
+                // core's std::threads count without the GIL and without a
+                // Python object. The guard takes the GIL back when it goes out
+                // of scope, also when the core throws, so the catch below runs
+                // with the GIL held.
                 py::gil_scoped_release release_gil_while_counting;
-                return recipes::most_common(path.encoded, n.value);
+                return recipes::most_common(path.encoded, n.value, thread_count);
             } catch (const recipes::os_error &error) {
                 // A global translator cannot do this one: OSError.filename
                 // comes from the caller's path object, and only this function
@@ -317,8 +348,10 @@ PYBIND11_MODULE(_ext, m) {
             // The returned vector of (std::string, uint64_t) pairs becomes a
             // list of (str, int) tuples through the STL casters, with the GIL held.
         },
-        py::arg("path"), py::arg("n"), py::pos_only(),
-        "Return the n most common words of a UTF-8 file with their counts.");
+        // threads is keyword-only: py::kw_only() right after py::pos_only().
+        py::arg("path"), py::arg("n"), py::pos_only(), py::kw_only(), py::arg("threads") = 1,
+        "Return the n most common words of a UTF-8 file with their counts, counted by up to "
+        "`threads` native threads (None: one per core); the result never depends on it.");
     // --8<-- [end:bind_most_common]
 
     // --8<-- [start:bind_calc_pi]

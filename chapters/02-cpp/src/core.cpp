@@ -5,7 +5,9 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <exception>
 #include <optional>
+#include <thread>
 
 // POSIX open/read give us errno exactly as CPython's open() sees it (on Linux,
 // opening a directory succeeds and read() fails with EISDIR, which Python turns
@@ -204,7 +206,7 @@ std::string read_file(const std::string &path) {
 // Validate UTF-8 as CPython's decoder does, including its notion of where the
 // bad sequence ends, so UnicodeDecodeError.start/.end match bytes.decode().
 // Returns false and fills start/end/reason on the first error.
-bool is_valid_utf8(const std::string &data, std::size_t *start, std::size_t *end,
+bool is_valid_utf8(std::string_view data, std::size_t *start, std::size_t *end,
                    const char **reason) {
     constexpr std::uint64_t high_bit_of_every_byte = 0x8080808080808080ULL;
     const auto *s = reinterpret_cast<const unsigned char *>(data.data());
@@ -257,18 +259,11 @@ bool is_valid_utf8(const std::string &data, std::size_t *start, std::size_t *end
     return true;
 }
 
-void check_utf8(const std::shared_ptr<const std::string> &data) {
-    std::size_t bad_start, bad_end;
-    const char *reason;
-    if (!is_valid_utf8(*data, &bad_start, &bad_end, &reason))
-        throw utf8_error(data, bad_start, bad_end, reason);
-}
-
 // ASCII-only lowercasing, exactly as bytes.lower(): UTF-8 bytes >= 0x80 are
 // left alone, so the buffer stays valid UTF-8.
-void lowercase_ascii(std::string &text) {
-    for (char &c : text)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+void lowercase_ascii(char *first, char *last) {
+    for (char *c = first; c != last; ++c)
+        if (*c >= 'A' && *c <= 'Z') *c = static_cast<char>(*c - 'A' + 'a');
 }
 
 // Exactly what bytes.split() treats as whitespace: space, \t, \n, \v, \f, \r.
@@ -292,20 +287,27 @@ class WordCounter {
 public:
     WordCounter() : slots_(initial_slots) {}
 
-    void add(std::string_view word, std::uint64_t hash) {
+    void add(std::string_view word, std::uint64_t hash, std::uint64_t times = 1) {
         const std::size_t mask = slots_.size() - 1;
         for (std::size_t i = slot_index(hash, mask);; i = (i + 1) & mask) {
             Slot &slot = slots_[i];
             if (slot.count == 0) {  // empty: a new word
-                slot = Slot{word, hash, 1};
+                slot = Slot{word, hash, times};
                 if (++used_ * 2 > slots_.size()) grow();
                 return;
             }
             if (slot.hash == hash && slot.word == word) {
-                ++slot.count;
+                slot.count += times;
                 return;
             }
         }
+    }
+
+    // Every word of `other` with its count, as if its text had been counted here.
+    // The hashes travel with the words: nothing is hashed twice.
+    void merge(const WordCounter &other) {
+        for (const Slot &slot : other.slots_)
+            if (slot.count != 0) add(slot.word, slot.hash, slot.count);
     }
 
     std::vector<std::pair<std::string_view, std::uint64_t>> entries() const {
@@ -373,20 +375,122 @@ WordCounts most_frequent(const WordCounter &counter, std::uint64_t n) {
     return WordCounts(entries.begin(), entries.begin() + keep);
 }
 
+// --8<-- [start:split_chunks]
+// Where the chunks of `data` begin, plus data.size() at the end: `parts` chunks
+// of about the same size (fewer if the text has too little whitespace). Each
+// chunk but the last ends just after an ASCII whitespace byte, so no word spans
+// two chunks, and a UTF-8 sequence cut short by that whitespace byte is judged
+// as in the whole file: "invalid continuation byte" at the whitespace, never
+// "unexpected end of data" at the chunk's end.
+std::vector<std::size_t> split_at_whitespace(std::string_view data, std::size_t parts) {
+    std::vector<std::size_t> bounds{0};
+    for (std::size_t k = 1; k < parts; ++k) {
+        std::size_t at = std::max(bounds.back(), data.size() / parts * k);
+        while (at < data.size() && !is_ascii_space(static_cast<unsigned char>(data[at]))) ++at;
+        if (at >= data.size()) break;  // no whitespace left: the last chunk takes the rest
+        bounds.push_back(at + 1);      // just after the whitespace byte
+    }
+    bounds.push_back(data.size());
+    return bounds;
+}
+// --8<-- [end:split_chunks]
+
+// --8<-- [start:run_parallel]
+// task(0) .. task(count - 1), task(0) on this thread and each other one on a
+// std::thread of its own; returns once all are done. The tasks touch disjoint
+// parts of the buffer, so they need no lock. An exception thrown by a task
+// (std::bad_alloc) cannot leave its thread: it is kept, and the first one, by
+// task number, is rethrown here after every thread has been joined.
+template <class Task>
+void run_parallel(std::size_t count, const Task &task) {
+    std::vector<std::exception_ptr> errors(count);
+    const auto guarded = [&](std::size_t k) {
+        try {
+            task(k);
+        } catch (...) {
+            errors[k] = std::current_exception();
+        }
+    };
+    std::vector<std::thread> workers;
+    workers.reserve(count);
+    try {
+        for (std::size_t k = 1; k < count; ++k) workers.emplace_back(guarded, k);
+    } catch (...) {  // the system refused a thread: finish with those we have
+        for (std::size_t k = workers.size() + 1; k < count; ++k) guarded(k);
+    }
+    guarded(0);
+    for (std::thread &worker : workers) worker.join();
+    for (const std::exception_ptr &error : errors)
+        if (error) std::rethrow_exception(error);
+}
+// --8<-- [end:run_parallel]
+
+// How many threads to start for `size` bytes when asked for `threads`: at most
+// one per MOST_COMMON_BYTES_PER_THREAD bytes and MOST_COMMON_MAX_THREADS in all.
+std::size_t threads_to_start(std::size_t size, std::int64_t threads) {
+    const std::size_t by_size = std::max<std::size_t>(1, size / MOST_COMMON_BYTES_PER_THREAD);
+    const auto cap = static_cast<std::size_t>(
+        std::min<std::int64_t>(threads, MOST_COMMON_MAX_THREADS));
+    return std::min(by_size, cap);
+}
+
 }  // namespace
 
-WordCounts most_common(const std::string &path, std::int64_t n) {
+void check_most_common_n(std::int64_t n) {
     if (n < 0) throw std::invalid_argument("most_common() n must be >= 0");
+}
+
+// --8<-- [start:most_common_threads]
+WordCounts most_common(const std::string &path, std::int64_t n,
+                       std::optional<std::int64_t> threads) {
+    check_most_common_n(n);
+    if (!threads) {  // None: one thread per core, as the system counts them (0 if unknown)
+        threads = std::max<std::int64_t>(1, std::thread::hardware_concurrency());
+    }
+    if (*threads < 1) throw std::invalid_argument("most_common() threads must be >= 1");
     // open() raises ValueError("embedded null byte"); open(2) would silently
     // stop at the NUL and read a different file.
     if (path.find('\0') != std::string::npos)
         throw std::invalid_argument("embedded null byte");
 
     auto data = std::make_shared<std::string>(read_file(path));
-    check_utf8(data);
-    lowercase_ascii(*data);
-    return most_frequent(count_words(*data), static_cast<std::uint64_t>(n));
+    const std::vector<std::size_t> bounds =
+        split_at_whitespace(*data, threads_to_start(data->size(), *threads));
+    const std::size_t chunks = bounds.size() - 1;
+    const auto chunk = [&](std::size_t k) {
+        return std::string_view(*data).substr(bounds[k], bounds[k + 1] - bounds[k]);
+    };
+
+    // Pass 1: validate every chunk in parallel. Each records its first error,
+    // at an offset within the chunk; the earliest chunk with one has the
+    // file's first bad byte. Nothing is lowercased yet: UnicodeDecodeError
+    // carries the file's bytes as they are.
+    struct bad_utf8 {
+        bool found = false;
+        std::size_t start = 0, end = 0;
+        const char *reason = nullptr;
+    };
+    std::vector<bad_utf8> errors(chunks);
+    run_parallel(chunks, [&](std::size_t k) {
+        bad_utf8 &error = errors[k];
+        error.found = !is_valid_utf8(chunk(k), &error.start, &error.end, &error.reason);
+    });
+    for (std::size_t k = 0; k < chunks; ++k)
+        if (errors[k].found)
+            throw utf8_error(data, bounds[k] + errors[k].start, bounds[k] + errors[k].end,
+                             errors[k].reason);
+
+    // Pass 2: lowercase and count every chunk in parallel, one table each,
+    // then merge them into the first.
+    std::vector<WordCounter> counters(chunks);
+    run_parallel(chunks, [&](std::size_t k) {
+        lowercase_ascii(data->data() + bounds[k], data->data() + bounds[k + 1]);
+        counters[k] = count_words(chunk(k));
+    });
+    for (std::size_t k = 1; k < chunks; ++k) counters[0].merge(counters[k]);
+    return most_frequent(counters[0], static_cast<std::uint64_t>(n));
 }
+// --8<-- [end:most_common_threads]
 // --8<-- [end:most_common]
 
 // --8<-- [start:calc_pi]

@@ -157,11 +157,25 @@ private:
 // The result of most_common: (word, count) pairs, most frequent first.
 using WordCounts = std::vector<std::pair<std::string, std::uint64_t>>;
 
+// The most threads most_common starts, however many it is asked for, and the
+// least file it gives each one: a thread costs tens of microseconds to start.
+inline constexpr std::int64_t MOST_COMMON_MAX_THREADS = 64;
+inline constexpr std::size_t MOST_COMMON_BYTES_PER_THREAD = std::size_t{1} << 16;
+
+// n < 0 -> std::invalid_argument. most_common checks it too; a binding calls
+// this first when it converts `threads` after `n`, the contract's order.
+void check_most_common_n(std::int64_t n);
+
 // The n most frequent whitespace-separated words of a UTF-8 file, by count
-// descending then by word. Checks in the order the contract demands: n < 0 ->
-// std::invalid_argument; a NUL in path -> std::invalid_argument; open/read
-// errors -> os_error; invalid UTF-8 -> utf8_error.
-WordCounts most_common(const std::string &path, std::int64_t n);
+// descending then by word, counted by up to `threads` std::threads (std::nullopt:
+// std::thread::hardware_concurrency()). The result never depends on `threads`.
+// Checks in the order the contract demands: n < 0 -> std::invalid_argument;
+// threads < 1 -> std::invalid_argument; a NUL in path -> std::invalid_argument;
+// open/read errors -> os_error; invalid UTF-8 -> utf8_error (the first bad byte
+// in file order, as with one thread). Touches no Python object: a binding calls
+// it with the GIL released.
+WordCounts most_common(const std::string &path, std::int64_t n,
+                       std::optional<std::int64_t> threads = 1);
 
 // Pi to `digits` decimals, truncated: "3", "3.1", ... 0 <= digits <= PI_MAX_DIGITS,
 // otherwise std::invalid_argument.

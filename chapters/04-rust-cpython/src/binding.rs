@@ -248,16 +248,57 @@ fn most_common(
     args: &PyTuple,
     kwargs: Option<&PyDict>,
 ) -> PyResult<Vec<(String, u64)>> {
-    let [path_arg, n_arg] = positional(py, "most_common", args, kwargs)?;
+    // `most_common(path, n, /, *, threads=1)`. rust-cpython's `py_fn!` parameter lists have
+    // no keyword-only parameters (nor positional-only ones), so the function takes
+    // `*args, **kwargs` and sorts them out itself: two positional, `threads` by keyword only.
+    let threads_arg = threads_keyword(py, kwargs)?;
+    let [path_arg, n_arg] = positional(py, "most_common", args, None)?;
     let (path_str, path) = str_path(py, path_arg)?;
     let n = i64_argument(py, n_arg)?;
-    // Read and count with the GIL released, so other Python threads run meanwhile.
+    // The contract checks n's range before threads' type; the core's own check says how.
+    recipes::word_limit(n).map_err(|error| recipe_error(py, &error))?;
+    // None: every core. An int beyond 64 bits keeps its sign: below 1 is the core's
+    // ValueError, above i64::MAX is "as many as you like", capped by the core.
+    let threads = match threads_arg {
+        Some(obj) if !obj.is_none(py) => Some(i64_argument(py, &obj)?),
+        Some(_) => None,
+        None => Some(1),
+    };
+    // Read and count with the GIL released, so other Python threads run meanwhile, and
+    // so do the core's rayon threads: none of them ever touches a Python object.
     // The closure must be `Send` and `Python<'p>` is not, so the token cannot enter it;
     // every method of a Python object asks for the token, so none can be called in there.
-    // It gets plain Rust values only: a PathBuf and an i64.
-    let counted = py.allow_threads(move || recipes::most_common_in_file(&path, n));
+    // It gets plain Rust values only: a PathBuf, an i64 and an Option<i64>.
+    let counted = py.allow_threads(move || recipes::most_common_in_file(&path, n, threads));
     // Vec<(String, u64)> converts to a list of (str, int) tuples.
     counted.map_err(|error| words_error(py, error, &path_str))
+}
+
+/// The `threads` keyword of most_common, if given; any other keyword is a TypeError, with
+/// the message CPython gives for a function defined in Python.
+fn threads_keyword(py: Python, kwargs: Option<&PyDict>) -> PyResult<Option<PyObject>> {
+    let Some(kwargs) = kwargs else {
+        return Ok(None);
+    };
+    let mut threads = None;
+    for (key, value) in kwargs.items(py) {
+        match key.extract::<String>(py) {
+            Ok(name) if name == "threads" => threads = Some(value),
+            Ok(name) => {
+                return Err(PyErr::new::<exc::TypeError, _>(
+                    py,
+                    format!("most_common() got an unexpected keyword argument '{name}'"),
+                ))
+            }
+            Err(_) => {
+                return Err(PyErr::new::<exc::TypeError, _>(
+                    py,
+                    "most_common() keywords must be strings",
+                ))
+            }
+        }
+    }
+    Ok(threads)
 }
 
 /// `os.fspath(obj)` must return a str (bytes paths are refused: the contract takes text).
@@ -321,7 +362,11 @@ fn words_error(py: Python, error: recipes::WordsError, filename: &PyObject) -> P
             PyErr::new::<exc::ValueError, _>(py, "embedded null byte")
         }
         recipes::WordsError::Io(error) => os_error(py, &error, filename),
-        recipes::WordsError::Utf8 { bytes, error } => unicode_decode_error(py, &bytes, error),
+        recipes::WordsError::Utf8 {
+            bytes,
+            start,
+            error_len,
+        } => unicode_decode_error(py, &bytes, start, error_len),
     }
 }
 // --8<-- [end:errors]
@@ -353,14 +398,19 @@ fn os_error(py: Python, error: &std::io::Error, filename: &PyObject) -> PyErr {
 
 /// UnicodeDecodeError as `bytes.decode("utf-8")` would raise it.
 ///
-/// `Utf8Error::valid_up_to()` is the byte offset of the first invalid byte, which is
-/// Python's `.start`. `error_len()` is the length of the invalid sequence (Python's
+/// `start` (`Utf8Error::valid_up_to()`, converted to a file position by the core) is the
+/// byte offset of the first invalid byte, which is Python's `.start`. `error_len`
+/// (`Utf8Error::error_len()`) is the length of the invalid sequence (Python's
 /// `.end - .start`), or `None` when the input ends in the middle of a character.
 /// (rust-cpython's ready-made `UnicodeDecodeError::new_utf8` always uses start + 1 and a
 /// generic reason, so spell it out.)
-fn unicode_decode_error(py: Python, bytes: &[u8], error: std::str::Utf8Error) -> PyErr {
-    let start = error.valid_up_to();
-    let (end, reason) = match error.error_len() {
+fn unicode_decode_error(
+    py: Python,
+    bytes: &[u8],
+    start: usize,
+    error_len: Option<usize>,
+) -> PyErr {
+    let (end, reason) = match error_len {
         None => (bytes.len(), c"unexpected end of data"),
         Some(len) => {
             let first = bytes.get(start).copied().unwrap_or(0);

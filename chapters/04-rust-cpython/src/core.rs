@@ -15,7 +15,6 @@
 use std::collections::VecDeque;
 use std::fmt;
 use std::path::Path;
-use std::str::Utf8Error;
 
 /// The largest `n` for which F(n) fits in a `u64`: F(93) = 12200160415121876738 < 2**64.
 pub const FIB_MAX_N: i64 = 93;
@@ -39,6 +38,8 @@ pub enum RecipeError {
     PiDigitsOutOfRange,
     /// `most_common(path, n)` with n < 0.
     NegativeWordCount,
+    /// `most_common(path, n, threads=t)` with t < 1.
+    NoThreads,
     /// `LinearRecurrence([], [])`: a recurrence needs an order of at least 1.
     NoCoefficients,
     /// One initial value is needed per coefficient.
@@ -69,6 +70,7 @@ impl RecipeError {
             RecipeError::NegativeFibArgument { .. }
             | RecipeError::PiDigitsOutOfRange
             | RecipeError::NegativeWordCount
+            | RecipeError::NoThreads
             | RecipeError::NoCoefficients
             | RecipeError::LengthMismatch { .. }
             | RecipeError::AlphaOutOfRange
@@ -91,6 +93,7 @@ impl fmt::Display for RecipeError {
                 write!(f, "calc_pi() digits must be between 0 and {PI_MAX_DIGITS}")
             }
             RecipeError::NegativeWordCount => write!(f, "most_common() n must be >= 0"),
+            RecipeError::NoThreads => write!(f, "most_common() threads must be >= 1"),
             RecipeError::NoCoefficients => {
                 write!(f, "LinearRecurrence needs at least one coefficient")
             }
@@ -286,8 +289,11 @@ pub enum WordsError {
     /// Opening or reading the file failed; the binding turns the errno into an `OSError`.
     Io(std::io::Error),
     /// The file is not valid UTF-8. The bytes are handed back because Python's
-    /// `UnicodeDecodeError` carries the whole input in its `.object` attribute.
-    Utf8 { bytes: Vec<u8>, error: Utf8Error },
+    /// `UnicodeDecodeError` carries the whole input in its `.object` attribute. `start` is
+    /// the file position of the first invalid byte (`Utf8Error::valid_up_to`), `error_len`
+    /// the length of its invalid sequence, `None` if the text ends inside a character
+    /// (`Utf8Error::error_len`).
+    Utf8 { bytes: Vec<u8>, start: usize, error_len: Option<usize> },
 }
 
 /// The bytes `bytes.split()` treats as whitespace.
@@ -300,42 +306,164 @@ fn is_python_ascii_whitespace(byte: u8) -> bool {
 }
 
 /// How many words to return: negative is an error, more than memory can hold means all.
-fn word_limit(n: i64) -> Result<usize, RecipeError> {
+/// Public so that the binding can check `n` before it even converts `threads`.
+pub fn word_limit(n: i64) -> Result<usize, RecipeError> {
     if n < 0 {
         return Err(RecipeError::NegativeWordCount);
     }
     Ok(usize::try_from(n).unwrap_or(usize::MAX))
 }
 
-/// The `n` most common words of the UTF-8 file at `path`.
-pub fn most_common_in_file(path: &Path, n: i64) -> Result<Vec<(String, u64)>, WordsError> {
+/// The most threads one `most_common` call counts with, whatever it asks for.
+pub const MAX_WORD_THREADS: usize = 64;
+/// Each thread gets at least this many bytes: below that, starting it costs more than it saves.
+pub const MIN_BYTES_PER_THREAD: usize = 64 * 1024;
+
+/// `threads` as the caller gave it (`None`: every core), checked: at least 1.
+fn thread_limit(threads: Option<i64>) -> Result<usize, RecipeError> {
+    match threads {
+        // What the OS lets this process use (affinity masks and cgroup quotas included);
+        // 1 if it cannot tell.
+        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+        Some(t) if t < 1 => Err(RecipeError::NoThreads),
+        Some(t) => Ok(usize::try_from(t).unwrap_or(usize::MAX)),
+    }
+}
+
+/// The `n` most common words of the UTF-8 file at `path`, counted with up to `threads`
+/// threads (`None`: every core). Checks `n`, then `threads`, then the file.
+pub fn most_common_in_file(
+    path: &Path,
+    n: i64,
+    threads: Option<i64>,
+) -> Result<Vec<(String, u64)>, WordsError> {
     let n = word_limit(n).map_err(WordsError::Argument)?;
+    let threads = thread_limit(threads).map_err(WordsError::Argument)?;
     if path.as_os_str().as_encoded_bytes().contains(&0) {
         return Err(WordsError::NulInPath);
     }
     // One read into one buffer (std::fs::read sizes the buffer from the file's metadata);
     // every word below is a slice of this buffer, nothing is copied per word.
     let bytes = std::fs::read(path).map_err(WordsError::Io)?;
-    most_common_in_bytes(bytes, n)
+    most_common_in_bytes_threaded(bytes, n, threads)
 }
-/// The `n` most common words of `text`, which must be valid UTF-8.
-pub fn most_common_in_bytes(mut text: Vec<u8>, n: usize) -> Result<Vec<(String, u64)>, WordsError> {
-    if let Err(error) = std::str::from_utf8(&text) {
-        return Err(WordsError::Utf8 { bytes: text, error });
+
+/// The `n` most common words of `text`, which must be valid UTF-8, in one thread.
+pub fn most_common_in_bytes(text: Vec<u8>, n: usize) -> Result<Vec<(String, u64)>, WordsError> {
+    most_common_in_bytes_threaded(text, n, 1)
+}
+
+/// Where each chunk ends, for `parts` chunks of about equal size. A chunk ends just after
+/// an ASCII whitespace byte (the last one ends at the end of the text), so no word and no
+/// UTF-8 sequence straddles two chunks, and a truncated sequence before the split is
+/// followed by the same whitespace byte in its chunk as in the whole text: validating the
+/// chunk reports it exactly as validating the whole text would.
+fn chunk_ends(text: &[u8], parts: usize) -> Vec<usize> {
+    let len = text.len();
+    let mut ends = Vec::with_capacity(parts);
+    let mut start = 0;
+    for i in 1..parts {
+        // i * len / parts without overflow (parts <= MAX_WORD_THREADS).
+        let target = (len / parts) * i + (len % parts) * i / parts;
+        let from = target.max(start);
+        match text[from..]
+            .iter()
+            .position(|&byte| is_python_ascii_whitespace(byte))
+        {
+            Some(offset) => {
+                start = from + offset + 1;
+                ends.push(start);
+            }
+            None => break, // no whitespace left: the rest is one chunk
+        }
+    }
+    if start < len || ends.is_empty() {
+        ends.push(len);
+    }
+    ends
+}
+
+/// Word counts of one chunk; every key is a slice of the chunk.
+type Counts<'a> = rustc_hash::FxHashMap<&'a [u8], u64>;
+
+/// Validates, lowercases and counts one chunk that starts at `offset` in the text. On
+/// invalid UTF-8, the file position of the first bad byte and the length of its sequence.
+fn count_chunk(chunk: &mut [u8], offset: usize) -> Result<Counts<'_>, (usize, Option<usize>)> {
+    if let Err(error) = std::str::from_utf8(chunk) {
+        return Err((offset + error.valid_up_to(), error.error_len()));
     }
     // Lowercasing A-Z in place is safe for UTF-8: bytes of multi-byte sequences are all
     // >= 0x80 and are left alone, so the text stays valid and no offset moves. This is
     // exactly `bytes.lower()`; `str::to_lowercase` would also fold non-ASCII letters.
-    text.make_ascii_lowercase();
-
+    chunk.make_ascii_lowercase();
+    let chunk: &[u8] = chunk; // from here on shared: the counts borrow words from it
     // FxHash: a fast non-cryptographic hash. The default SipHash resists hash-flooding
     // attacks, which we do not need for counting words in a local file.
-    let mut counts: rustc_hash::FxHashMap<&[u8], u64> = Default::default();
-    for word in text
+    let mut counts = Counts::default();
+    for word in chunk
         .split(|&byte| is_python_ascii_whitespace(byte))
         .filter(|word| !word.is_empty())
     {
         *counts.entry(word).or_insert(0) += 1;
+    }
+    Ok(counts)
+}
+
+/// The `n` most common words of `text`, which must be valid UTF-8, counted with up to
+/// `threads` threads of rayon's global pool. The result never depends on `threads`.
+pub fn most_common_in_bytes_threaded(
+    mut text: Vec<u8>,
+    n: usize,
+    threads: usize,
+) -> Result<Vec<(String, u64)>, WordsError> {
+    // Fewer threads than asked for a small file, and never more than MAX_WORD_THREADS.
+    let parts = threads
+        .min(MAX_WORD_THREADS)
+        .min(text.len() / MIN_BYTES_PER_THREAD)
+        .max(1);
+    let ends = chunk_ends(&text, parts);
+
+    let counted: Vec<Result<Counts<'_>, (usize, Option<usize>)>> = if ends.len() == 1 {
+        vec![count_chunk(&mut text, 0)] // one chunk: no pool, no thread hand-off
+    } else {
+        // Cut the buffer into disjoint &mut chunks: each thread owns its own bytes, so the
+        // borrow checker proves there is no data race, with no lock and no copy.
+        let mut chunks = Vec::with_capacity(ends.len());
+        let mut rest: &mut [u8] = &mut text;
+        let mut offset = 0;
+        for &end in &ends {
+            let (chunk, tail) = rest.split_at_mut(end - offset);
+            chunks.push((chunk, offset));
+            rest = tail;
+            offset = end;
+        }
+        use rayon::prelude::*;
+        // rayon's global pool (one thread per core, started once per process) runs the
+        // chunks; `collect` keeps them in file order whatever order they finish in.
+        chunks
+            .into_par_iter()
+            .map(|(chunk, offset)| count_chunk(chunk, offset))
+            .collect()
+    };
+
+    // The earliest chunk with invalid UTF-8 holds the first bad byte of the whole text.
+    let mut maps = Vec::with_capacity(counted.len());
+    for result in counted {
+        match result {
+            Ok(counts) => maps.push(counts),
+            Err((start, error_len)) => {
+                return Err(WordsError::Utf8 { bytes: text, start, error_len });
+            }
+        }
+    }
+    // Merge into the largest map, so the fewest entries move.
+    maps.sort_unstable_by_key(|counts| std::cmp::Reverse(counts.len()));
+    let mut maps = maps.into_iter();
+    let mut counts = maps.next().unwrap_or_default();
+    for other in maps {
+        for (word, count) in other {
+            *counts.entry(word).or_insert(0) += count;
+        }
     }
 
     let mut ranked: Vec<(&[u8], u64)> = counts.into_iter().collect();
@@ -891,8 +1019,8 @@ mod tests {
         let start = bytes.len();
         bytes.extend_from_slice(b"\xff bad");
         match most_common_in_bytes(bytes.clone(), 3) {
-            Err(WordsError::Utf8 { bytes: back, error }) => {
-                assert_eq!(error.valid_up_to(), start);
+            Err(WordsError::Utf8 { bytes: back, start: at, .. }) => {
+                assert_eq!(at, start);
                 assert_eq!(back, bytes);
             }
             other => panic!("expected a UTF-8 error, got {other:?}"),
@@ -932,14 +1060,58 @@ mod tests {
                             assert_eq!(total, expected);
                         }
                     }
-                    Err(WordsError::Utf8 { error, .. }) => {
+                    Err(WordsError::Utf8 { start, .. }) => {
                         assert!(std::str::from_utf8(&bytes).is_err());
-                        assert!(error.valid_up_to() < bytes.len());
+                        assert!(start < bytes.len());
                     }
                     Err(other) => panic!("unexpected error {other:?}"),
                 }
             }
         }
+    }
+
+    #[test]
+    fn most_common_threads_never_change_the_result() {
+        // Texts large enough for several chunks; multi-byte characters, whitespace runs
+        // and invalid bytes land on every side of the chunk edges.
+        let alphabet: Vec<&[u8]> = vec![
+            b" ", b"\t", b"\n  ", b"\x0b", b"a", b"B", b"ab", b"\xc3\xa9", b"\xe2\x82\xac",
+            b"\xf0\x9f\x98\x80", b"Zz",
+        ];
+        let mut rng = Rng(777);
+        for case in 0..24 {
+            let mut bytes = Vec::new();
+            while bytes.len() < 5 * MIN_BYTES_PER_THREAD + (rng.next() % 1000) as usize {
+                bytes.extend_from_slice(alphabet[(rng.next() % alphabet.len() as u64) as usize]);
+            }
+            if case % 3 == 1 {
+                // A truncated sequence, a stray continuation byte, or a cut at the very end.
+                let at = (rng.next() % bytes.len() as u64) as usize;
+                let bad: &[u8] = [&b"\xe2\x82"[..], b"\x80", b"\xff"][(rng.next() % 3) as usize];
+                bytes.splice(at..at, bad.iter().copied());
+            } else if case % 3 == 2 {
+                bytes.extend_from_slice(b"\xe2\x82");
+            }
+            let expected = most_common_in_bytes(bytes.clone(), 50);
+            for threads in 1..=8 {
+                let got = most_common_in_bytes_threaded(bytes.clone(), 50, threads);
+                match (&expected, &got) {
+                    (Ok(a), Ok(b)) => assert_eq!(a, b),
+                    (
+                        Err(WordsError::Utf8 { start: s1, error_len: l1, .. }),
+                        Err(WordsError::Utf8 { start: s2, error_len: l2, .. }),
+                    ) => assert_eq!((s1, l1), (s2, l2)),
+                    _ => panic!("{threads} threads: {got:?} against {expected:?}"),
+                }
+            }
+            if let Err(WordsError::Utf8 { start, error_len, .. }) = expected {
+                let error = std::str::from_utf8(&bytes).unwrap_err();
+                assert_eq!((start, error_len), (error.valid_up_to(), error.error_len()));
+            }
+        }
+        assert_eq!(thread_limit(Some(0)), Err(RecipeError::NoThreads));
+        assert_eq!(thread_limit(Some(i64::MIN)), Err(RecipeError::NoThreads));
+        assert!(thread_limit(None).unwrap() >= 1);
     }
 
     #[test]
@@ -952,25 +1124,25 @@ mod tests {
             .write_all(b"b a b")
             .unwrap();
         assert_eq!(
-            most_common_in_file(&file, 5).unwrap(),
+            most_common_in_file(&file, 5, Some(1)).unwrap(),
             [("b".to_string(), 2), ("a".to_string(), 1)]
         );
         // Any n above the word count means all of them; a negative n is refused before
         // the file is opened, so even a missing file reports the n.
-        assert_eq!(most_common_in_file(&file, i64::MAX).unwrap().len(), 2);
+        assert_eq!(most_common_in_file(&file, i64::MAX, None).unwrap().len(), 2);
         assert!(matches!(
-            most_common_in_file(&dir.join("missing.txt"), -1),
+            most_common_in_file(&dir.join("missing.txt"), -1, Some(0)),
             Err(WordsError::Argument(RecipeError::NegativeWordCount))
         ));
         assert!(matches!(
-            most_common_in_file(Path::new("a\0b"), 1),
+            most_common_in_file(Path::new("a\0b"), 1, Some(2)),
             Err(WordsError::NulInPath)
         ));
-        let missing = most_common_in_file(&dir.join("missing.txt"), 5).unwrap_err();
+        let missing = most_common_in_file(&dir.join("missing.txt"), 5, Some(1)).unwrap_err();
         assert!(matches!(missing, WordsError::Io(ref e) if e.raw_os_error().is_some()));
         // A directory opens fine on Linux and fails on read with EISDIR.
         assert!(matches!(
-            most_common_in_file(&dir, 5),
+            most_common_in_file(&dir, 5, Some(1)),
             Err(WordsError::Io(_))
         ));
         std::fs::remove_dir_all(&dir).unwrap();

@@ -4,7 +4,6 @@
 //! module init function) from the attributes below.
 
 use std::path::PathBuf;
-use std::str::Utf8Error;
 use std::sync::{Mutex, PoisonError};
 
 use numpy::{PyArray1, PyArrayMethods, PyUntypedArrayMethods};
@@ -244,16 +243,61 @@ impl<'a, 'py> FromPyObject<'a, 'py> for StrPath<'py> {
     }
 }
 
-/// most_common(path, n, /) -> list[tuple[str, int]]: the n most common words of a UTF-8 file.
+/// The `threads` argument of most_common, extracted as it came: converting it is left to the
+/// function body, because the contract checks `n`'s range (a ValueError) before `threads`'
+/// type (a TypeError), and PyO3 extracts every argument before the body runs.
+enum ThreadsArg<'py> {
+    /// Not given: the default, one thread.
+    One,
+    /// `None`: every core.
+    AllCores,
+    /// Anything else, for `operator.index` semantics in the body.
+    Given(Bound<'py, PyAny>),
+}
+
+impl<'a, 'py> FromPyObject<'a, 'py> for ThreadsArg<'py> {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        Ok(if obj.is_none() {
+            ThreadsArg::AllCores
+        } else {
+            ThreadsArg::Given(obj.to_owned())
+        })
+    }
+}
+
+/// most_common(path, n, /, *, threads=1) -> list[tuple[str, int]]: the n most common words of
+/// a UTF-8 file, counted with up to `threads` native threads (None: every core).
+///
+/// `/` makes path and n positional-only and `*` makes threads keyword-only, as in Python; the
+/// default is a Rust expression, so `text_signature` spells it for `inspect.signature`.
 #[pyfunction]
-#[pyo3(signature = (path, n, /))]
-fn most_common(py: Python<'_>, path: StrPath<'_>, n: IndexArg) -> PyResult<Vec<(String, u64)>> {
+#[pyo3(signature = (path, n, /, *, threads = ThreadsArg::One))]
+#[pyo3(text_signature = "(path, n, /, *, threads=1)")]
+fn most_common(
+    py: Python<'_>,
+    path: StrPath<'_>,
+    n: IndexArg,
+    threads: ThreadsArg<'_>,
+) -> PyResult<Vec<(String, u64)>> {
+    let n = n.saturating();
+    // The core's own check of n, first: `most_common(p, -1, threads="x")` is about n.
+    core::most_common_limit(n)?;
+    // An int beyond 64 bits keeps its sign: below 1 is the core's ValueError, above i64::MAX
+    // asks for more threads than the core will ever start.
+    let threads = match threads {
+        ThreadsArg::One => Some(1),
+        ThreadsArg::AllCores => None,
+        ThreadsArg::Given(obj) => Some(obj.extract::<IndexArg>()?.saturating()),
+    };
     // `detach` releases the GIL (on free-threaded Python: detaches this thread) while the
-    // closure reads and counts, so other Python threads run meanwhile. The closure may not
-    // touch Python objects: PyO3 enforces that at compile time (it must be `Send`), which is
-    // why only the Rust PathBuf goes in and only Rust data comes out.
+    // closure reads and counts, so other Python threads run meanwhile, and so do the core's
+    // rayon threads. The closure may not touch Python objects: PyO3 enforces that at compile
+    // time (it must be `Send`), which is why only the Rust PathBuf goes in and only Rust data
+    // comes out. No rayon thread ever attaches to the interpreter.
     let fs_path = &path.path;
-    let counted = py.detach(|| core::most_common_in_file(fs_path, n.saturating()));
+    let counted = py.detach(|| core::most_common_in_file(fs_path, n, threads));
     // Back under the GIL: build the Python exception, or PyO3 converts the Vec into a
     // list of (str, int) tuples (this copy is the price of crossing the boundary).
     counted.map_err(|err| most_common_error(py, err, &path.as_str))
@@ -277,19 +321,25 @@ fn most_common_error(
             }
             None => PyOSError::new_err(io_error.to_string()),
         },
-        MostCommonError::InvalidUtf8(utf8_error) => {
-            unicode_decode_error(py, utf8_error.as_bytes(), utf8_error.utf8_error())
-        }
+        MostCommonError::InvalidUtf8 {
+            bytes,
+            start,
+            error_len,
+        } => unicode_decode_error(py, &bytes, start, error_len),
     }
 }
 
-/// UnicodeDecodeError as `bytes.decode("utf-8")` raises it. `Utf8Error::valid_up_to()` is
-/// Python's `.start` and `error_len()` gives `.end`. PyO3's ready-made
+/// UnicodeDecodeError as `bytes.decode("utf-8")` raises it. `start` (`Utf8Error::valid_up_to()`,
+/// made a file position by the core) is Python's `.start` and `error_len` gives `.end`. PyO3's ready-made
 /// `PyUnicodeDecodeError::new_utf8` computes those too, but its `.reason` is always
 /// "invalid utf-8", where CPython's decoder names one of three problems.
-fn unicode_decode_error(py: Python<'_>, bytes: &[u8], error: Utf8Error) -> PyErr {
-    let start = error.valid_up_to();
-    let (end, reason) = match error.error_len() {
+fn unicode_decode_error(
+    py: Python<'_>,
+    bytes: &[u8],
+    start: usize,
+    error_len: Option<usize>,
+) -> PyErr {
+    let (end, reason) = match error_len {
         None => (bytes.len(), c"unexpected end of data"),
         Some(len) if can_never_start_utf8(bytes.get(start)) => (start + len, c"invalid start byte"),
         Some(len) => (start + len, c"invalid continuation byte"),

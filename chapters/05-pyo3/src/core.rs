@@ -12,7 +12,6 @@ use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::io;
 use std::path::Path;
-use std::string::FromUtf8Error;
 
 /// The largest `n` for which F(n) fits in a `u64`: F(93) = 12200160415121876738 < 2**64.
 pub const FIB_MAX_N: i64 = 93;
@@ -36,6 +35,8 @@ pub enum RecipeError {
     PiDigitsOutOfRange,
     /// `most_common(path, n)` with n < 0.
     NegativeWordCount,
+    /// `most_common(path, n, threads=t)` with t < 1.
+    NoThreads,
     /// `LinearRecurrence([], [])`: a recurrence needs an order of at least 1.
     NoCoefficients,
     /// One initial value is needed per coefficient.
@@ -66,6 +67,7 @@ impl RecipeError {
             RecipeError::NegativeFibArgument { .. }
             | RecipeError::PiDigitsOutOfRange
             | RecipeError::NegativeWordCount
+            | RecipeError::NoThreads
             | RecipeError::NoCoefficients
             | RecipeError::LengthMismatch { .. }
             | RecipeError::AlphaOutOfRange
@@ -88,6 +90,7 @@ impl fmt::Display for RecipeError {
                 write!(f, "calc_pi() digits must be between 0 and {PI_MAX_DIGITS}")
             }
             RecipeError::NegativeWordCount => write!(f, "most_common() n must be >= 0"),
+            RecipeError::NoThreads => write!(f, "most_common() threads must be >= 1"),
             RecipeError::NoCoefficients => {
                 write!(f, "LinearRecurrence needs at least one coefficient")
             }
@@ -278,8 +281,15 @@ pub enum MostCommonError {
     NulInPath,
     /// Opening or reading failed (Python: the `OSError` subclass for its errno).
     Io(io::Error),
-    /// The file is not UTF-8; the error still owns the bytes (Python: `UnicodeDecodeError`).
-    InvalidUtf8(FromUtf8Error),
+    /// The file is not UTF-8 (Python: `UnicodeDecodeError`). The error owns the bytes
+    /// (`.object`); `start` is the file position of the first invalid byte
+    /// (`Utf8Error::valid_up_to`), `error_len` the length of its invalid sequence, `None` when
+    /// the file ends inside a character (`Utf8Error::error_len`).
+    InvalidUtf8 {
+        bytes: Vec<u8>,
+        start: usize,
+        error_len: Option<usize>,
+    },
 }
 
 impl fmt::Display for MostCommonError {
@@ -288,7 +298,14 @@ impl fmt::Display for MostCommonError {
             MostCommonError::Argument(err) => err.fmt(f),
             MostCommonError::NulInPath => f.write_str("embedded null byte"),
             MostCommonError::Io(err) => err.fmt(f),
-            MostCommonError::InvalidUtf8(err) => err.fmt(f),
+            MostCommonError::InvalidUtf8 {
+                start,
+                error_len: Some(len),
+                ..
+            } => write!(f, "invalid utf-8 sequence of {len} bytes from index {start}"),
+            MostCommonError::InvalidUtf8 { start, .. } => {
+                write!(f, "incomplete utf-8 byte sequence from index {start}")
+            }
         }
     }
 }
@@ -301,41 +318,173 @@ impl From<io::Error> for MostCommonError {
     }
 }
 
-impl From<FromUtf8Error> for MostCommonError {
-    fn from(err: FromUtf8Error) -> Self {
-        MostCommonError::InvalidUtf8(err)
-    }
-}
+/// The most threads one `most_common` call counts with, whatever it asks for.
+pub const MAX_WORD_THREADS: usize = 64;
+/// Each thread gets at least this many bytes: below that, starting it costs more than it saves.
+pub const MIN_BYTES_PER_THREAD: usize = 64 * 1024;
 
-/// The `n` most common words of the UTF-8 file at `path` (all of them if `n` is larger).
-pub fn most_common_in_file(path: &Path, n: i64) -> Result<Vec<(String, u64)>, MostCommonError> {
+/// The `n` most common words of the UTF-8 file at `path` (all of them if `n` is larger),
+/// counted with up to `threads` threads (`None`: every core). Checks `n`, `threads`, then the
+/// file; the result never depends on `threads`.
+pub fn most_common_in_file(
+    path: &Path,
+    n: i64,
+    threads: Option<i64>,
+) -> Result<Vec<(String, u64)>, MostCommonError> {
     let n = most_common_limit(n).map_err(MostCommonError::Argument)?;
+    let threads = most_common_threads(threads).map_err(MostCommonError::Argument)?;
     if path.as_os_str().as_encoded_bytes().contains(&0) {
         return Err(MostCommonError::NulInPath);
     }
     // One read into one buffer sized from the file's metadata; no per-line allocation.
     let bytes = std::fs::read(path)?;
-    most_common_in_bytes(bytes, n)
+    most_common_in_bytes_threaded(bytes, n, threads)
 }
 
 /// Checks `n`: negative is an error, anything larger than the address space means "all".
-fn most_common_limit(n: i64) -> Result<usize, RecipeError> {
+/// Public so that the binding can check `n` before it even converts `threads`.
+pub fn most_common_limit(n: i64) -> Result<usize, RecipeError> {
     if n < 0 {
         return Err(RecipeError::NegativeWordCount);
     }
     Ok(usize::try_from(n).unwrap_or(usize::MAX))
 }
 
-/// Validates the whole buffer as UTF-8 (taking ownership, so the error can hand the bytes to
-/// `UnicodeDecodeError` without a copy), lowercases it in place and counts.
+/// Checks `threads`: below 1 is an error, `None` means what the OS lets this process use
+/// (affinity masks and cgroup quotas included; 1 if it cannot tell).
+pub fn most_common_threads(threads: Option<i64>) -> Result<usize, RecipeError> {
+    match threads {
+        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+        Some(t) if t < 1 => Err(RecipeError::NoThreads),
+        Some(t) => Ok(usize::try_from(t).unwrap_or(usize::MAX)),
+    }
+}
+
+/// One thread: validates the whole buffer as UTF-8 (taking ownership, so the error can hand
+/// the bytes to `UnicodeDecodeError` without a copy), lowercases it in place and counts.
 pub fn most_common_in_bytes(
     bytes: Vec<u8>,
     n: usize,
 ) -> Result<Vec<(String, u64)>, MostCommonError> {
-    let mut text = String::from_utf8(bytes)?;
+    most_common_in_bytes_threaded(bytes, n, 1)
+}
+
+/// Where each chunk ends, for `parts` chunks of about equal size. A chunk ends just after an
+/// ASCII whitespace byte (the last one at the end of the text), so no word and no UTF-8
+/// sequence straddles two chunks, and a truncated sequence before the split is followed by the
+/// same whitespace byte in its chunk as in the whole text: validating the chunk reports it
+/// exactly as validating the whole text would.
+fn chunk_ends(text: &[u8], parts: usize) -> Vec<usize> {
+    let len = text.len();
+    let mut ends = Vec::with_capacity(parts);
+    let mut start = 0;
+    for i in 1..parts {
+        // i * len / parts without overflow (parts <= MAX_WORD_THREADS).
+        let target = (len / parts) * i + (len % parts) * i / parts;
+        let from = target.max(start);
+        match text[from..]
+            .iter()
+            .position(|&byte| is_python_bytes_whitespace(char::from(byte)))
+        {
+            Some(offset) => {
+                start = from + offset + 1;
+                ends.push(start);
+            }
+            None => break, // no whitespace left: the rest is one chunk
+        }
+    }
+    if start < len || ends.is_empty() {
+        ends.push(len);
+    }
+    ends
+}
+
+/// Word counts; the keys borrow from the text. foldhash is a fast seeded hasher; std's default
+/// SipHash is DoS-resistant but several times slower on short keys.
+type Counts<'a> = HashMap<&'a str, u64, foldhash::fast::RandomState>;
+
+/// Validates, lowercases and counts one chunk that starts at `offset` in the file. On invalid
+/// UTF-8: the file position of the first bad byte and the length of its sequence.
+fn count_chunk(chunk: &mut [u8], offset: usize) -> Result<Counts<'_>, (usize, Option<usize>)> {
+    let text = std::str::from_utf8_mut(chunk)
+        .map_err(|e| (offset + e.valid_up_to(), e.error_len()))?;
     // ASCII-only lowercasing, as Python's bytes.lower(): 'A'-'Z' only, in place, no allocation.
     text.make_ascii_lowercase();
-    Ok(most_common_words(&text, n))
+    Ok(count_words(text))
+}
+
+/// Counts the words of an already lowercased text: keys borrow from `text`, so counting
+/// allocates nothing per word.
+fn count_words(text: &str) -> Counts<'_> {
+    let mut counts = Counts::default();
+    for word in text
+        .split(is_python_bytes_whitespace)
+        .filter(|w| !w.is_empty())
+    {
+        *counts.entry(word).or_insert(0) += 1;
+    }
+    counts
+}
+
+/// The `n` most common words of `bytes`, which must be UTF-8, counted with up to `threads`
+/// threads of rayon's global pool. The result never depends on `threads`.
+pub fn most_common_in_bytes_threaded(
+    mut bytes: Vec<u8>,
+    n: usize,
+    threads: usize,
+) -> Result<Vec<(String, u64)>, MostCommonError> {
+    // Fewer threads than asked for a small file, and never more than MAX_WORD_THREADS.
+    let parts = threads
+        .min(MAX_WORD_THREADS)
+        .min(bytes.len() / MIN_BYTES_PER_THREAD)
+        .max(1);
+    let ends = chunk_ends(&bytes, parts);
+    let counted: Vec<Result<Counts<'_>, (usize, Option<usize>)>> = if ends.len() == 1 {
+        vec![count_chunk(&mut bytes, 0)] // one chunk: no pool, no hand-off
+    } else {
+        // Disjoint &mut chunks: each task owns its bytes, so the borrow checker proves there
+        // is no data race, with no lock and no copy.
+        let mut chunks = Vec::with_capacity(ends.len());
+        let mut rest: &mut [u8] = &mut bytes;
+        let mut offset = 0;
+        for &end in &ends {
+            let (chunk, tail) = rest.split_at_mut(end - offset);
+            chunks.push((chunk, offset));
+            rest = tail;
+            offset = end;
+        }
+        use rayon::prelude::*;
+        // rayon's global pool (one thread per core, started once per process) runs the
+        // chunks; `collect` keeps them in file order whatever order they finish in.
+        chunks
+            .into_par_iter()
+            .map(|(chunk, offset)| count_chunk(chunk, offset))
+            .collect()
+    };
+    // The earliest chunk with invalid UTF-8 holds the first bad byte of the whole file.
+    let mut maps = Vec::with_capacity(counted.len());
+    for result in counted {
+        match result {
+            Ok(counts) => maps.push(counts),
+            Err((start, error_len)) => {
+                return Err(MostCommonError::InvalidUtf8 {
+                    bytes,
+                    start,
+                    error_len,
+                });
+            }
+        }
+    }
+    // Merge into the largest map, so the fewest entries move.
+    maps.sort_unstable_by_key(|counts| std::cmp::Reverse(counts.len()));
+    let mut maps = maps.into_iter();
+    let mut counts = maps.next().unwrap_or_default();
+    for other in maps {
+        for (word, count) in other {
+            *counts.entry(word).or_insert(0) += count;
+        }
+    }
+    Ok(rank(counts, n))
 }
 
 /// What `bytes.split()` splits on: ASCII whitespace including \x0b (vertical tab). Rust's own
@@ -347,15 +496,12 @@ fn is_python_bytes_whitespace(c: char) -> bool {
 /// Counts the words of an already lowercased text; ranks by count descending, then by word
 /// (byte order of UTF-8 = code point order).
 pub fn most_common_words(text: &str, n: usize) -> Vec<(String, u64)> {
-    // Keys borrow from `text`: counting allocates nothing per word. foldhash is a fast seeded
-    // hasher; std's default SipHash is DoS-resistant but several times slower on short keys.
-    let mut counts: HashMap<&str, u64, foldhash::fast::RandomState> = HashMap::default();
-    for word in text
-        .split(is_python_bytes_whitespace)
-        .filter(|w| !w.is_empty())
-    {
-        *counts.entry(word).or_insert(0) += 1;
-    }
+    rank(count_words(text), n)
+}
+
+/// The `n` first words by count descending, then by word (byte order of UTF-8 = code point
+/// order).
+fn rank(counts: Counts<'_>, n: usize) -> Vec<(String, u64)> {
     let mut ranked: Vec<(&str, u64)> = counts.into_iter().collect();
     let by_rank = |a: &(&str, u64), b: &(&str, u64)| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0));
     if n == 0 {
@@ -695,20 +841,69 @@ mod tests {
     fn invalid_utf8_reports_where() {
         let err = most_common_in_bytes(b"ok \xff".to_vec(), 1).unwrap_err();
         match err {
-            MostCommonError::InvalidUtf8(e) => assert_eq!(e.utf8_error().valid_up_to(), 3),
+            MostCommonError::InvalidUtf8 { start, .. } => assert_eq!(start, 3),
             other => panic!("unexpected {other:?}"),
         }
     }
 
     #[test]
+    fn most_common_threads_never_change_the_result() {
+        // Texts large enough for several chunks; multi-byte characters, whitespace runs and
+        // invalid bytes land on every side of the chunk edges.
+        let alphabet: [&[u8]; 11] = [
+            b" ", b"\t", b"\n  ", b"\x0b", b"a", b"B", b"ab", b"\xc3\xa9", b"\xe2\x82\xac",
+            b"\xf0\x9f\x98\x80", b"Zz",
+        ];
+        let mut state: u64 = 777;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for case in 0..24 {
+            let mut bytes = Vec::new();
+            while bytes.len() < 5 * MIN_BYTES_PER_THREAD + (next() % 1000) as usize {
+                bytes.extend_from_slice(alphabet[(next() % alphabet.len() as u64) as usize]);
+            }
+            if case % 3 == 1 {
+                let at = (next() % bytes.len() as u64) as usize;
+                let bad: &[u8] = [&b"\xe2\x82"[..], b"\x80", b"\xff"][(next() % 3) as usize];
+                bytes.splice(at..at, bad.iter().copied());
+            } else if case % 3 == 2 {
+                bytes.extend_from_slice(b"\xe2\x82"); // ends inside a character
+            }
+            let expected = most_common_in_bytes(bytes.clone(), 50);
+            for threads in 1..=8 {
+                let got = most_common_in_bytes_threaded(bytes.clone(), 50, threads);
+                match (&expected, &got) {
+                    (Ok(a), Ok(b)) => assert_eq!(a, b),
+                    (
+                        Err(MostCommonError::InvalidUtf8 { start: s1, error_len: l1, .. }),
+                        Err(MostCommonError::InvalidUtf8 { start: s2, error_len: l2, .. }),
+                    ) => assert_eq!((s1, l1), (s2, l2)),
+                    _ => panic!("{threads} threads: {got:?} against {expected:?}"),
+                }
+            }
+            if let Err(MostCommonError::InvalidUtf8 { start, error_len, .. }) = expected {
+                let error = std::str::from_utf8(&bytes).unwrap_err();
+                assert_eq!((start, error_len), (error.valid_up_to(), error.error_len()));
+            }
+        }
+        assert_eq!(most_common_threads(Some(0)), Err(RecipeError::NoThreads));
+        assert_eq!(most_common_threads(Some(i64::MIN)), Err(RecipeError::NoThreads));
+        assert!(most_common_threads(None).unwrap() >= 1);
+    }
+
+    #[test]
     fn missing_file_and_nul_and_negative_n() {
-        let missing = most_common_in_file(Path::new("/definitely/not/here"), 1).unwrap_err();
+        let missing = most_common_in_file(Path::new("/definitely/not/here"), 1, Some(2)).unwrap_err();
         assert!(
             matches!(missing, MostCommonError::Io(ref e) if e.kind() == io::ErrorKind::NotFound)
         );
-        let nul = most_common_in_file(Path::new("a\0b"), 1).unwrap_err();
+        let nul = most_common_in_file(Path::new("a\0b"), 1, None).unwrap_err();
         assert!(matches!(nul, MostCommonError::NulInPath));
-        let negative = most_common_in_file(Path::new("whatever"), -1).unwrap_err();
+        let negative = most_common_in_file(Path::new("whatever"), -1, Some(0)).unwrap_err();
         assert!(matches!(
             negative,
             MostCommonError::Argument(RecipeError::NegativeWordCount)
@@ -940,8 +1135,7 @@ mod tests {
         ) {
             match most_common_in_bytes(bytes.clone(), n) {
                 Ok(ranked) => prop_assert_eq!(ranked, model_most_common(&bytes, n)),
-                Err(MostCommonError::InvalidUtf8(e)) => {
-                    let up_to = e.utf8_error().valid_up_to();
+                Err(MostCommonError::InvalidUtf8 { start: up_to, .. }) => {
                     prop_assert!(std::str::from_utf8(&bytes).is_err());
                     prop_assert!(std::str::from_utf8(&bytes[..up_to]).is_ok());
                 }

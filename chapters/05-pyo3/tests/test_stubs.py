@@ -22,6 +22,7 @@ def stub_signatures(stub_path):
     def params(args, skip_first=False):
         result = [(a.arg, inspect.Parameter.POSITIONAL_ONLY) for a in args.posonlyargs]
         result += [(a.arg, inspect.Parameter.POSITIONAL_OR_KEYWORD) for a in args.args]
+        result += [(a.arg, inspect.Parameter.KEYWORD_ONLY) for a in args.kwonlyargs]
         return result[1:] if skip_first else result
 
     for node in tree.body:

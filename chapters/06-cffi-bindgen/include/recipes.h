@@ -163,13 +163,16 @@ typedef struct recipes_word_count {
  * path: borrowed, path_len bytes, not NUL-terminated: the file name as the OS spells it
  * (on POSIX any bytes, on Windows UTF-8). A NUL byte inside it: RECIPES_ERR_VALUE.
  * n < 0: RECIPES_ERR_VALUE, checked before the path, so the file is not even opened; an
- * n larger than the number of distinct words means all of them. Open or read failures:
- * RECIPES_ERR_OS with errno set.
- * Invalid UTF-8 anywhere in the file: RECIPES_ERR_UTF8.
+ * n larger than the number of distinct words means all of them.
+ * threads: how many threads may count at once, >= 1 (else RECIPES_ERR_VALUE, checked after
+ * n and before the path). The library starts fewer for a small file (one per 64 KiB) and at
+ * most 64; the result, errors included, never depends on threads. The calling thread waits.
+ * Open or read failures: RECIPES_ERR_OS with errno set.
+ * Invalid UTF-8 anywhere in the file: RECIPES_ERR_UTF8, for the first bad sequence in the file.
  * *words, *n_words: on success receive an array of *n_words entries, allocated by the
  * library and owned by the caller, who must release it with recipes_word_counts_free
  * (words, n_words) exactly once. *words is NULL when *n_words is 0. */
-recipes_status recipes_most_common(const char *path, size_t path_len, int64_t n,
+recipes_status recipes_most_common(const char *path, size_t path_len, int64_t n, int64_t threads,
                                    recipes_word_count **words, size_t *n_words);
 
 /* Release an array from recipes_most_common: pass back the exact pointer and count you

@@ -191,22 +191,112 @@ pub fn most_common_limit(n: i64) -> Result<usize> {
     Ok(usize::try_from(n).unwrap_or(usize::MAX))
 }
 
-/// The `n` most frequent words of the UTF-8 file at `path`, by count descending, then by word.
-pub fn most_common(path: &Path, n: usize) -> Result<Vec<(String, u64)>> {
-    let mut text = std::fs::read(path).map_err(Error::Io)?;
-    if let Err(err) = std::str::from_utf8(&text) {
-        return Err(utf8_error(&text, &err));
+/// The most threads most_common starts, however many it is asked for.
+pub const MOST_COMMON_MAX_THREADS: usize = 64;
+/// The least file most_common gives each thread: below that, a thread costs more than it saves.
+pub const MOST_COMMON_MIN_CHUNK: usize = 64 * 1024;
+
+/// most_common's `threads` as a count: threads < 1 is outside the domain. Checked after `n`
+/// and before the path, as the contract orders them.
+pub fn most_common_threads(threads: i64) -> Result<usize> {
+    if threads < 1 {
+        return Err(Error::Value("most_common() threads must be >= 1".to_owned()));
+    }
+    Ok(usize::try_from(threads).unwrap_or(usize::MAX))
+}
+
+/// `text` cut into at most `parts` chunks, back to back, each ending just after an ASCII
+/// whitespace byte (except the last, which ends with the text). No word is cut, and a chunk
+/// never ends inside a UTF-8 sequence that a later chunk completes: a truncated sequence is
+/// followed, within its chunk, by the whitespace byte that makes it invalid in the whole text.
+fn split_at_whitespace(text: &[u8], parts: usize) -> Vec<usize> {
+    let mut ends = Vec::with_capacity(parts);
+    let mut start = 0;
+    for i in 1..parts {
+        // i * len / parts without overflow: parts <= 64, so len / parts * i stays in range.
+        let target = (text.len() / parts).saturating_mul(i).max(start);
+        match text[target..].iter().position(is_python_whitespace) {
+            Some(offset) => {
+                start = target + offset + 1;
+                ends.push(start);
+            }
+            None => break,
+        }
+    }
+    if ends.last() != Some(&text.len()) {
+        ends.push(text.len());
+    }
+    ends
+}
+
+type Counts<'a> = HashMap<&'a [u8], u64, foldhash::fast::RandomState>;
+
+/// One chunk's words, lowercased in place, counted; or where its first bad UTF-8 sequence is,
+/// as offsets into the file (the chunk starts at `offset`).
+fn count((offset, chunk): (usize, &mut [u8])) -> Result<Counts<'_>> {
+    if let Err(err) = std::str::from_utf8(chunk) {
+        return Err(match utf8_error(chunk, &err) {
+            Error::Utf8 { start, end, reason } => Error::Utf8 { start: start + offset, end: end + offset, reason },
+            other => other,
+        });
     }
     // ASCII lowercasing changes only the bytes A-Z, which never occur inside a multi-byte
     // UTF-8 sequence, so the text stays valid UTF-8 and no word needs its own copy.
-    text.make_ascii_lowercase();
-
-    let mut counts: HashMap<&[u8], u64, foldhash::fast::RandomState> = HashMap::default();
-    for word in text.split(is_python_whitespace).filter(|word| !word.is_empty()) {
+    chunk.make_ascii_lowercase();
+    let chunk: &[u8] = chunk;
+    let mut counts = Counts::default();
+    for word in chunk.split(is_python_whitespace).filter(|word| !word.is_empty()) {
         *counts.entry(word).or_insert(0) += 1;
     }
+    Ok(counts)
+}
 
-    let mut ranked: Vec<(&[u8], u64)> = counts.into_iter().collect();
+/// The `n` most frequent words of the UTF-8 file at `path`, by count descending, then by word.
+/// Counted by up to `threads` threads (at most one per [`MOST_COMMON_MIN_CHUNK`] bytes and
+/// [`MOST_COMMON_MAX_THREADS`] in all); the result, errors included, never depends on it.
+pub fn most_common(path: &Path, n: usize, threads: usize) -> Result<Vec<(String, u64)>> {
+    let mut text = std::fs::read(path).map_err(Error::Io)?;
+    let parts = threads.min(MOST_COMMON_MAX_THREADS).min(text.len() / MOST_COMMON_MIN_CHUNK).max(1);
+    let ends = split_at_whitespace(&text, parts);
+
+    // Disjoint mutable chunks, each with its offset in the file.
+    let mut chunks: Vec<(usize, &mut [u8])> = Vec::with_capacity(ends.len());
+    let (mut rest, mut offset) = (&mut text[..], 0);
+    for &end in &ends {
+        let (chunk, tail) = std::mem::take(&mut rest).split_at_mut(end - offset);
+        chunks.push((offset, chunk));
+        (rest, offset) = (tail, end);
+    }
+
+    let results: Vec<Result<Counts<'_>>> = if chunks.len() == 1 {
+        chunks.into_iter().map(count).collect()
+    } else {
+        use rayon::prelude::*;
+        // A pool of exactly one thread per chunk, for this call: rayon's global pool would
+        // start one per core whatever `threads` says. Threads of pure Rust: no GIL, no Python.
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(chunks.len())
+            .build()
+            .map_err(|err| Error::Io(io::Error::other(err)))?;
+        // collect() keeps the chunks' order, so the first error below is the first in the file.
+        pool.install(|| chunks.into_par_iter().map(count).collect())
+    };
+
+    let mut merged: Option<Counts<'_>> = None;
+    for result in results {
+        let counts = result?; // the earliest chunk with bad UTF-8 wins, as in one thread
+        merged = Some(match merged {
+            None => counts,
+            Some(mut total) => {
+                for (word, count) in counts {
+                    *total.entry(word).or_insert(0) += count;
+                }
+                total
+            }
+        });
+    }
+
+    let mut ranked: Vec<(&[u8], u64)> = merged.unwrap_or_default().into_iter().collect();
     // Byte order of UTF-8 is code point order, so comparing the bytes sorts like Python's str.
     let by_count_then_word = |a: &(&[u8], u64), b: &(&[u8], u64)| b.1.cmp(&a.1).then(a.0.cmp(b.0));
     if n < ranked.len() {
@@ -626,12 +716,12 @@ mod tests {
     #[test]
     fn most_common_counts_like_python() {
         let path = temp_file("words", b"b a\x0bB\tc\r\nA a \xc3\x89t\xc3\xa9 \xc3\xa9t\xc3\xa9 zz");
-        let top = most_common(&path, 10).unwrap();
+        let top = most_common(&path, 10, 1).unwrap();
         let expected = [("a", 3), ("b", 2), ("c", 1), ("zz", 1), ("\u{c9}t\u{e9}", 1), ("\u{e9}t\u{e9}", 1)];
         let expected: Vec<(String, u64)> = expected.iter().map(|&(w, c)| (w.to_owned(), c)).collect();
         assert_eq!(top, expected);
-        assert_eq!(most_common(&path, 2).unwrap(), expected[..2]);
-        assert!(most_common(&path, 0).unwrap().is_empty());
+        assert_eq!(most_common(&path, 2, 1).unwrap(), expected[..2]);
+        assert!(most_common(&path, 0, 1).unwrap().is_empty());
         std::fs::remove_file(path).unwrap();
     }
 
@@ -644,7 +734,7 @@ mod tests {
         ];
         for (contents, want_start, want_end, want_reason) in cases {
             let path = temp_file("bad", contents);
-            match most_common(&path, 1) {
+            match most_common(&path, 1, 1) {
                 Err(Error::Utf8 { start, end, reason }) => {
                     assert_eq!((start, end, reason), (want_start, want_end, want_reason));
                 }
@@ -656,9 +746,48 @@ mod tests {
 
     #[test]
     fn most_common_passes_os_errors_through() {
-        match most_common(Path::new("/no/such/file"), 1) {
+        match most_common(Path::new("/no/such/file"), 1, 1) {
             Err(Error::Io(err)) => assert_eq!(err.kind(), io::ErrorKind::NotFound),
             other => panic!("expected an OS error, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn most_common_threads_never_change_the_result() {
+        assert_eq!(most_common_threads(0).unwrap_err().to_string(), "most_common() threads must be >= 1");
+        assert_eq!(most_common_threads(i64::MIN).unwrap_err().to_string(), "most_common() threads must be >= 1");
+        assert_eq!(most_common_threads(3).unwrap(), 3);
+        // Big enough for 8 chunks, with tabs, vertical tabs and multi-byte words at every split.
+        let mut text = Vec::new();
+        for i in 0..200_000u32 {
+            text.extend_from_slice(format!("W{} \u{e9}t\u{e9}{}\x0b", i % 97, i % 13).as_bytes());
+            text.push(if i % 7 == 0 { b'\t' } else { b' ' });
+        }
+        let path = temp_file("threads", &text);
+        let one = most_common(&path, 50, 1).unwrap();
+        for threads in [2, 3, 8, 64, 1000] {
+            assert_eq!(most_common(&path, 50, threads).unwrap(), one);
+        }
+        // A truncated sequence just before a split, and a bad byte late in the file.
+        let mut bad = text.clone();
+        let middle = bad.len() / 2;
+        let split = middle + bad[middle..].iter().position(is_python_whitespace).unwrap();
+        bad[split - 1] = 0xe2;
+        let last = bad.len() - 2;
+        bad[last] = 0xff;
+        let path_bad = temp_file("threads-bad", &bad);
+        let want = match most_common(&path_bad, 1, 1) {
+            Err(Error::Utf8 { start, end, reason }) => (start, end, reason),
+            other => panic!("expected a UTF-8 error, got {other:?}"),
+        };
+        assert_eq!(want, (split - 1, split, "invalid continuation byte"));
+        for threads in [2, 3, 8, 64] {
+            match most_common(&path_bad, 1, threads) {
+                Err(Error::Utf8 { start, end, reason }) => assert_eq!((start, end, reason), want),
+                other => panic!("expected a UTF-8 error, got {other:?}"),
+            }
+        }
+        std::fs::remove_file(path).unwrap();
+        std::fs::remove_file(path_bad).unwrap();
     }
 }

@@ -71,7 +71,7 @@ matches_header! {
     recipes_linear_recurrence_new(_, _, _, _, _);
     recipes_linear_recurrence_next(_, _);
     recipes_linear_recurrence_free(_);
-    recipes_most_common(_, _, _, _, _);
+    recipes_most_common(_, _, _, _, _, _);
     recipes_word_counts_free(_, _);
     recipes_ewma(_, _, _, _, _);
     recipes_integrate(_, _, _, _, _, _, _, _);
@@ -436,17 +436,19 @@ pub unsafe extern "C" fn recipes_most_common(
     path: *const c_char,
     path_len: usize,
     n: i64,
+    threads: i64,
     words: *mut *mut recipes_word_count,
     n_words: *mut usize,
 ) -> recipes_status {
     boundary(|| {
         let words = out_param(words, "words")?;
         let n_words = out_param(n_words, "n_words")?;
-        // n first, as the header promises: a bad n is reported whatever the path.
+        // n, then threads, as the header promises: both are reported whatever the path.
         let limit = core::most_common_limit(n)?;
+        let threads = core::most_common_threads(threads)?;
         // SAFETY: the caller's promise about `path`.
         let path = path_from_bytes(unsafe { borrowed_slice(path.cast::<u8>(), path_len, "path")? })?;
-        let top = core::most_common(path, limit)?;
+        let top = core::most_common(path, limit, threads)?;
         let (array, len) = export_word_counts(&top);
         // SAFETY: both non-NULL and valid for a write (caller's promise).
         unsafe {
@@ -723,29 +725,33 @@ mod tests {
         let mut n_words = 0usize;
         let missing = b"/no/such/file";
         unsafe {
-            let status = recipes_most_common(missing.as_ptr().cast(), missing.len(), 1, &mut words, &mut n_words);
+            let status = recipes_most_common(missing.as_ptr().cast(), missing.len(), 1, 1, &mut words, &mut n_words);
             assert_eq!(status, header::RECIPES_ERR_OS);
             assert_eq!(errno::errno().0, 2); // ENOENT
             let with_nul = b"a\0b";
-            let status = recipes_most_common(with_nul.as_ptr().cast(), with_nul.len(), 1, &mut words, &mut n_words);
+            let status = recipes_most_common(with_nul.as_ptr().cast(), with_nul.len(), 1, 1, &mut words, &mut n_words);
             assert_eq!(status, header::RECIPES_ERR_VALUE);
             assert_eq!(last_message(), "embedded null byte");
             // n is checked before the path: a bad n with a bad path reports the n.
-            let status = recipes_most_common(with_nul.as_ptr().cast(), with_nul.len(), -1, &mut words, &mut n_words);
+            let status = recipes_most_common(with_nul.as_ptr().cast(), with_nul.len(), -1, 1, &mut words, &mut n_words);
             assert_eq!(status, header::RECIPES_ERR_VALUE);
             assert_eq!(last_message(), "most_common() n must be >= 0");
+            // then threads, still before the path.
+            let status = recipes_most_common(with_nul.as_ptr().cast(), with_nul.len(), 1, 0, &mut words, &mut n_words);
+            assert_eq!(status, header::RECIPES_ERR_VALUE);
+            assert_eq!(last_message(), "most_common() threads must be >= 1");
 
             let path = std::env::temp_dir().join(format!("recipes-ffi-{}", std::process::id()));
             std::fs::write(&path, b"one two two \xff").unwrap();
             let bytes = path.to_str().unwrap().as_bytes();
-            let status = recipes_most_common(bytes.as_ptr().cast(), bytes.len(), 5, &mut words, &mut n_words);
+            let status = recipes_most_common(bytes.as_ptr().cast(), bytes.len(), 5, 1, &mut words, &mut n_words);
             assert_eq!(status, header::RECIPES_ERR_UTF8);
             let (mut start, mut end) = (0u64, 0u64);
             recipes_last_utf8_error(&mut start, &mut end);
             assert_eq!((start, end), (12, 13));
 
             std::fs::write(&path, b"one two two").unwrap();
-            let status = recipes_most_common(bytes.as_ptr().cast(), bytes.len(), 5, &mut words, &mut n_words);
+            let status = recipes_most_common(bytes.as_ptr().cast(), bytes.len(), 5, 1, &mut words, &mut n_words);
             assert_eq!((status, n_words), (header::RECIPES_OK, 2));
             let first = &*words;
             let word = std::slice::from_raw_parts(first.word.cast::<u8>(), first.word_len);

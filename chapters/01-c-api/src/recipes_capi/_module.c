@@ -502,6 +502,31 @@ most_common_limit(PyObject *arg, size_t *limit)
     return 0;
 }
 
+/* threads, converted here and checked by the core: None is every core of the machine,
+ * an int below 1 is an error, and one beyond 64 bits saturates like n (the core caps the
+ * threads it really starts anyway). A float or str is the TypeError of operator.index. */
+static int
+most_common_threads(PyObject *arg, size_t *threads)
+{
+    if (arg == NULL) { /* not given: the default, 1 */
+        *threads = 1;
+        return 0;
+    }
+    if (arg == Py_None) {
+        *threads = recipes_available_threads();
+        return 0;
+    }
+    int64_t value;
+    if (index_to_int64(arg, &value, NULL) < 0) {
+        return -1;
+    }
+    if (recipes_most_common_threads(value, threads) != RECIPES_OK) {
+        PyErr_SetString(PyExc_ValueError, "most_common() threads must be >= 1");
+        return -1;
+    }
+    return 0;
+}
+
 /* The file name as the OS takes it, and what owns its memory. POSIX file names are bytes:
  * the str encoded with the file system encoding and its error handler, as open() does.
  * Windows file names are UTF-16. Both conversions raise ValueError for a NUL character,
@@ -540,12 +565,13 @@ os_path_release(os_path *path)
  * never touches a Python object, so this is safe, and c_path stays alive because the
  * caller owns it until after the call. */
 static PyObject *
-count_without_the_gil(const recipes_path_char *c_path, size_t limit, PyObject *filename)
+count_without_the_gil(const recipes_path_char *c_path, size_t limit, size_t threads,
+                      PyObject *filename)
 {
     recipes_most_common_result result;
     recipes_status status;
     Py_BEGIN_ALLOW_THREADS
-    status = recipes_most_common(c_path, limit, &result);
+    status = recipes_most_common(c_path, limit, threads, &result);
     Py_END_ALLOW_THREADS
     PyObject *list = status == RECIPES_OK
                      ? word_counts_to_list(result.top, result.top_length)
@@ -554,28 +580,43 @@ count_without_the_gil(const recipes_path_char *c_path, size_t limit, PyObject *f
     return list;
 }
 
-/* METH_FASTCALL: the arguments arrive as a C array, no tuple is built. Without
- * METH_KEYWORDS, CPython itself rejects keyword arguments; we check the count. The
- * checks run in the reference's order: the path's type, then n, then the file. */
+/* METH_FASTCALL | METH_KEYWORDS: the arguments arrive as a C array, no tuple is built,
+ * the positional ones first (nargs of them), then the values of the keywords named in the
+ * tuple kwnames (NULL when there are none; CPython has already refused a name given
+ * twice). path and n are positional-only, threads keyword-only, as in the reference's
+ * `most_common(path, n, /, *, threads=1)`. The checks run in the reference's order: the
+ * arguments' shape, the path's type, n, threads, then the file. */
 static PyObject *
-most_common(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+most_common(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
     if (nargs != 2) {
-        PyErr_Format(PyExc_TypeError, "most_common() takes exactly 2 arguments (%zd given)",
-                     nargs);
+        PyErr_Format(PyExc_TypeError,
+                     "most_common() takes exactly 2 positional arguments (%zd given)", nargs);
         return NULL;
+    }
+    PyObject *threads_arg = NULL; /* borrowed: the caller's array owns it */
+    Py_ssize_t nkw = kwnames == NULL ? 0 : PyTuple_GET_SIZE(kwnames);
+    for (Py_ssize_t i = 0; i < nkw; i++) {
+        PyObject *name = PyTuple_GET_ITEM(kwnames, i); /* always a str */
+        if (PyUnicode_CompareWithASCIIString(name, "threads") != 0) {
+            PyErr_Format(PyExc_TypeError,
+                         "most_common() got an unexpected keyword argument '%U'", name);
+            return NULL;
+        }
+        threads_arg = args[nargs + i];
     }
     PyObject *path = fspath_str(args[0]);
     if (path == NULL) {
         return NULL;
     }
     PyObject *list = NULL;
-    size_t limit;
-    os_path owner;
-    if (most_common_limit(args[1], &limit) == 0) {
+    size_t limit, threads;
+    if (most_common_limit(args[1], &limit) == 0 &&
+        most_common_threads(threads_arg, &threads) == 0) {
+        os_path owner;
         const recipes_path_char *c_path = os_path_from_str(path, &owner);
         if (c_path != NULL) {
-            list = count_without_the_gil(c_path, limit, path);
+            list = count_without_the_gil(c_path, limit, threads, path);
         }
         os_path_release(&owner);
     }
@@ -871,9 +912,10 @@ PyDoc_STRVAR(fib_recursive_doc,
 "fib_recursive($module, n, /)\n--\n\n"
 "Return the n-th Fibonacci number by naive double recursion (exponential on purpose).");
 PyDoc_STRVAR(most_common_doc,
-"most_common($module, path, n, /)\n--\n\n"
+"most_common($module, path, n, /, *, threads=1)\n--\n\n"
 "The n most frequent whitespace-separated words of a UTF-8 file, lowercased in ASCII.\n\n"
-"Ties are broken by the word, in code point order.");
+"Ties are broken by the word, in code point order. `threads` (>= 1, or None for every\n"
+"core) is how many pthreads may count at once; the result never depends on it.");
 PyDoc_STRVAR(ewma_doc,
 "ewma($module, values, alpha, /)\n--\n\n"
 "The exponentially weighted moving average of a 1-D buffer of float64, as a new array.\n\n"
@@ -892,7 +934,8 @@ static PyMethodDef module_methods[] = {
     {"fib_recursive", fib_recursive, METH_O, fib_recursive_doc},
     /* A METH_FASTCALL function has another C signature: the double cast tells the
      * compiler that the mismatch with PyCFunction is deliberate. */
-    {"most_common", (PyCFunction)(void (*)(void))most_common, METH_FASTCALL, most_common_doc},
+    {"most_common", (PyCFunction)(void (*)(void))most_common, METH_FASTCALL | METH_KEYWORDS,
+     most_common_doc},
     {"calc_pi", calc_pi, METH_O, calc_pi_doc},
     {"ewma", (PyCFunction)(void (*)(void))ewma, METH_FASTCALL, ewma_doc},
     {"integrate", (PyCFunction)(void (*)(void))integrate, METH_FASTCALL, integrate_doc},

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #else
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #endif
@@ -461,12 +462,14 @@ word_table_grow(word_table *table)
     return 0;
 }
 
+/* Add `count` occurrences of a word: 1 while counting, a whole count when merging the
+ * tables of several threads. */
 static int
-word_table_add(word_table *table, const char *word, size_t length, uint64_t hash)
+word_table_add(word_table *table, const char *word, size_t length, uint64_t hash, size_t count)
 {
     word_slot *slot = word_table_find(table, word, length, hash);
     if (slot->word != NULL) {
-        slot->count++;
+        slot->count += count;
         return 0;
     }
     if (table->used + 1 > table->capacity / 2) {
@@ -478,7 +481,7 @@ word_table_add(word_table *table, const char *word, size_t length, uint64_t hash
     slot->hash = hash;
     slot->word = word;
     slot->length = length;
-    slot->count = 1;
+    slot->count = count;
     table->used++;
     return 0;
 }
@@ -511,7 +514,7 @@ count_words(char *text, size_t length, word_table *table)
             hash = (hash ^ c) * FNV_PRIME;
             p++;
         } while (p < end && !is_ascii_space[*p]);
-        if (word_table_add(table, (const char *)start, (size_t)(p - start), hash) < 0) {
+        if (word_table_add(table, (const char *)start, (size_t)(p - start), hash, 1) < 0) {
             return -1;
         }
     }
@@ -629,25 +632,196 @@ copy_top(const word_slot *slots, size_t kept, recipes_most_common_result *result
     return RECIPES_OK;
 }
 
-/* Count the words of the validated text and keep the `limit` most common. */
-static recipes_status
-count_and_rank(recipes_most_common_result *result, size_t limit)
+/* ---- Counting with several threads ---- */
+/* A thread is worth starting for 64 KiB of text or more, and at most 64 are started,
+ * whatever the caller asks: starting one costs tens of microseconds, and the merge grows
+ * with the number of tables. Neither cap changes the result, only the time it takes. */
+#ifndef MOST_COMMON_BYTES_PER_THREAD
+#define MOST_COMMON_BYTES_PER_THREAD ((size_t)64 * 1024)
+#endif
+#define MOST_COMMON_MAX_THREADS 64
+
+recipes_status
+recipes_most_common_threads(int64_t threads, size_t *count)
 {
-    word_table table;
-    if (word_table_init(&table, WORD_TABLE_INITIAL_LOG2_CAPACITY) < 0) {
-        return RECIPES_NO_MEMORY;
+    if (threads < 1) {
+        return RECIPES_THREADS_OUT_OF_RANGE;
     }
-    recipes_status status = RECIPES_NO_MEMORY;
-    if (count_words(result->text, result->text_length, &table) == 0) {
-        size_t kept = select_top(table.slots, pack_used_slots(&table), limit);
-        status = copy_top(table.slots, kept, result);
+    *count = (uint64_t)threads > SIZE_MAX ? SIZE_MAX : (size_t)threads;
+    return RECIPES_OK;
+}
+
+size_t
+recipes_available_threads(void)
+{
+#ifdef _WIN32
+    return 1; /* no pthreads: the chunks are counted one after another (see run_chunks) */
+#else
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    return online > 0 ? (size_t)online : 1;
+#endif
+}
+
+/* One chunk of the file and what the thread that handles it found. Chunks share no byte,
+ * so each thread lowercases its own chunk in place and fills its own table: no locks. */
+typedef struct {
+    char *start;
+    size_t length;
+    size_t valid;      /* validate_chunk: recipes_utf8_valid_up_to over the chunk */
+    word_table table;  /* count_chunk: the chunk's words (slots NULL until then) */
+    int failed;        /* count_chunk: out of memory */
+} chunk_job;
+
+static int
+is_ascii_space_byte(unsigned char c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r'); /* \t \n \v \f \r are 9 to 13 */
+}
+
+/* Cut text into at most `wanted` chunks of about equal size, each ending just AFTER an
+ * ASCII whitespace byte (or at the end of the file). No word is cut in two, and since an
+ * ASCII byte ends every UTF-8 sequence, a chunk validates exactly as the same bytes do in
+ * the whole file: a truncated sequence before the cut still meets the whitespace byte
+ * that follows it there. Returns how many chunks (0 for an empty file). */
+static size_t
+split_at_whitespace(char *text, size_t length, size_t wanted, chunk_job *jobs)
+{
+    size_t count = 0, start = 0;
+    for (size_t i = 1; i <= wanted && start < length; i++) {
+        /* i * length / wanted without overflowing: wanted <= MOST_COMMON_MAX_THREADS */
+        size_t end = i == wanted ? length
+                                 : length / wanted * i + length % wanted * i / wanted;
+        if (end < start) {
+            end = start;
+        }
+        while (end < length && !is_ascii_space_byte((unsigned char)text[end])) {
+            end++;
+        }
+        if (end < length) {
+            end++; /* keep the whitespace byte */
+        }
+        if (end > start) {
+            memset(&jobs[count], 0, sizeof(jobs[count]));
+            jobs[count].start = text + start;
+            jobs[count].length = end - start;
+            count++;
+            start = end;
+        }
     }
-    free(table.slots);
+    return count;
+}
+
+static void *
+validate_chunk(void *job_pointer)
+{
+    chunk_job *job = job_pointer;
+    job->valid = recipes_utf8_valid_up_to(job->start, job->length);
+    return NULL;
+}
+
+static void *
+count_chunk(void *job_pointer)
+{
+    chunk_job *job = job_pointer;
+    job->failed = word_table_init(&job->table, WORD_TABLE_INITIAL_LOG2_CAPACITY) < 0 ||
+                  count_words(job->start, job->length, &job->table) < 0;
+    return NULL;
+}
+
+/* work(&jobs[i]) for every chunk, at the same time: one pthread per chunk after the first,
+ * which the calling thread handles itself. A thread that cannot be started (the system's
+ * limit) is no error: the calling thread then does that chunk too, after its own. */
+static void
+run_chunks(chunk_job *jobs, size_t count, void *(*work)(void *))
+{
+#ifdef _WIN32
+    for (size_t i = 0; i < count; i++) {
+        work(&jobs[i]);
+    }
+#else
+    pthread_t threads[MOST_COMMON_MAX_THREADS];
+    int started[MOST_COMMON_MAX_THREADS];
+    for (size_t i = 1; i < count; i++) {
+        started[i] = pthread_create(&threads[i], NULL, work, &jobs[i]) == 0;
+    }
+    if (count > 0) {
+        work(&jobs[0]);
+    }
+    for (size_t i = 1; i < count; i++) {
+        if (started[i]) {
+            pthread_join(threads[i], NULL);
+        }
+        else {
+            work(&jobs[i]);
+        }
+    }
+#endif
+}
+
+/* Validate, then count, the chunks in parallel; merge the tables into the first one and
+ * keep the `limit` most common. Validation is a phase of its own, finished before any
+ * chunk is lowercased: on an error the binding decodes the file's original bytes. */
+static recipes_status
+count_in_chunks(recipes_most_common_result *result, size_t limit, size_t threads)
+{
+    size_t by_size = result->text_length / MOST_COMMON_BYTES_PER_THREAD;
+    size_t wanted = threads;
+    if (wanted > by_size) {
+        wanted = by_size > 0 ? by_size : 1;
+    }
+    if (wanted > MOST_COMMON_MAX_THREADS) {
+        wanted = MOST_COMMON_MAX_THREADS;
+    }
+    chunk_job jobs[MOST_COMMON_MAX_THREADS];
+    size_t count = split_at_whitespace(result->text, result->text_length, wanted, jobs);
+
+    run_chunks(jobs, count, validate_chunk);
+    for (size_t i = 0; i < count; i++) { /* chunks are in file order: the first error wins */
+        if (jobs[i].valid != jobs[i].length) {
+            result->bad_utf8_offset = (size_t)(jobs[i].start - result->text) + jobs[i].valid;
+            return RECIPES_BAD_UTF8;
+        }
+    }
+
+    run_chunks(jobs, count, count_chunk);
+    recipes_status status = RECIPES_OK;
+    for (size_t i = 0; i < count; i++) {
+        if (jobs[i].failed) {
+            status = RECIPES_NO_MEMORY;
+        }
+    }
+    word_table merged = {0};
+    if (status == RECIPES_OK && count == 0 &&
+        word_table_init(&merged, WORD_TABLE_INITIAL_LOG2_CAPACITY) < 0) {
+        status = RECIPES_NO_MEMORY;
+    }
+    if (count > 0) {
+        merged = jobs[0].table;
+        jobs[0].table.slots = NULL; /* now owned by `merged` */
+    }
+    for (size_t i = 1; i < count && status == RECIPES_OK; i++) {
+        const word_table *from = &jobs[i].table;
+        for (size_t j = 0; j < from->capacity && status == RECIPES_OK; j++) {
+            const word_slot *slot = &from->slots[j];
+            if (slot->word != NULL &&
+                word_table_add(&merged, slot->word, slot->length, slot->hash, slot->count) < 0) {
+                status = RECIPES_NO_MEMORY;
+            }
+        }
+    }
+    for (size_t i = 0; i < count; i++) {
+        free(jobs[i].table.slots);
+    }
+    if (status == RECIPES_OK) {
+        size_t kept = select_top(merged.slots, pack_used_slots(&merged), limit);
+        status = copy_top(merged.slots, kept, result);
+    }
+    free(merged.slots);
     return status;
 }
 
 recipes_status
-recipes_most_common(const recipes_path_char *path, size_t limit,
+recipes_most_common(const recipes_path_char *path, size_t limit, size_t threads,
                     recipes_most_common_result *result)
 {
     memset(result, 0, sizeof(*result));
@@ -656,13 +830,7 @@ recipes_most_common(const recipes_path_char *path, size_t limit,
         result->os_errno = error;
         return error < 0 ? RECIPES_NO_MEMORY : RECIPES_OS_ERROR;
     }
-    /* Validate before lowercasing: on error the binding reports the original bytes. */
-    size_t valid = recipes_utf8_valid_up_to(result->text, result->text_length);
-    if (valid != result->text_length) {
-        result->bad_utf8_offset = valid;
-        return RECIPES_BAD_UTF8;
-    }
-    return count_and_rank(result, limit);
+    return count_in_chunks(result, limit, threads);
 }
 
 void

@@ -48,7 +48,8 @@ typedef enum {
     RECIPES_NO_MEMORY,           /* most_common, calc_pi: malloc failed */
     RECIPES_ALPHA_OUT_OF_RANGE,  /* ewma: alpha is not in (0, 1], or is NaN */
     RECIPES_STEPS_OUT_OF_RANGE,  /* integrate: n < 1 */
-    RECIPES_STOPPED              /* fib_recursive, integrate: the caller's callback said stop */
+    RECIPES_STOPPED,             /* fib_recursive, integrate: the caller's callback said stop */
+    RECIPES_THREADS_OUT_OF_RANGE /* most_common: threads < 1 */
 } recipes_status;
 /* --8<-- [end:limits] */
 
@@ -120,11 +121,20 @@ typedef struct {
  * the contract checks n before the file is opened, and before the binding encodes the
  * file name (which can fail too). */
 recipes_status recipes_most_common_limit(int64_t n, size_t *limit);
+/* How many threads most_common(path, n, threads=...) may count with: RECIPES_OK and the
+ * count in *count (beyond SIZE_MAX: SIZE_MAX), or RECIPES_THREADS_OUT_OF_RANGE (< 1).
+ * Checked after n and before the file, as the contract orders them. */
+recipes_status recipes_most_common_threads(int64_t threads, size_t *count);
+/* The threads this machine runs at once (threads=None): at least 1. */
+size_t recipes_available_threads(void);
 /* Read the file, check it is UTF-8, count its words and keep the `limit` most common:
- * RECIPES_OK, RECIPES_OS_ERROR, RECIPES_BAD_UTF8 or RECIPES_NO_MEMORY. Never touches
- * Python objects: the binding calls it with the GIL released. Whatever the status, the
- * caller must pass `result` to recipes_most_common_free afterwards. */
-recipes_status recipes_most_common(const recipes_path_char *path, size_t limit,
+ * RECIPES_OK, RECIPES_OS_ERROR, RECIPES_BAD_UTF8 or RECIPES_NO_MEMORY. The file is cut
+ * at whitespace into at most `threads` chunks (fewer for a small file, and never more
+ * than 64), validated and counted in parallel with pthreads, then merged: the result,
+ * and the offset of the first invalid byte, never depend on `threads` (>= 1). Never
+ * touches Python objects: the binding calls it with the GIL released. Whatever the
+ * status, the caller must pass `result` to recipes_most_common_free afterwards. */
+recipes_status recipes_most_common(const recipes_path_char *path, size_t limit, size_t threads,
                                    recipes_most_common_result *result);
 void recipes_most_common_free(recipes_most_common_result *result);
 

@@ -27,8 +27,10 @@ class LinearRecurrence:
     def __iter__(self) -> LinearRecurrence: ...
     def __next__(self) -> int: ...
 
-def most_common(path: str | os.PathLike[str], n: SupportsIndex, /) -> list[tuple[str, int]]:
-    """Return the n most common words of a UTF-8 file with their counts."""
+def most_common(
+    path: str | os.PathLike[str], n: SupportsIndex, /, *, threads: SupportsIndex | None = 1
+) -> list[tuple[str, int]]:
+    """Return the n most common words of a UTF-8 file with their counts, counted by up to `threads` native threads (None: one per core); the result never depends on it."""
 
 def calc_pi(digits: SupportsIndex, /) -> str:
     """Return pi to the given number of decimal places, truncated."""

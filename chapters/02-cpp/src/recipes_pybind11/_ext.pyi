@@ -42,7 +42,7 @@ def integrate(f: collections.abc.Callable[[float], typing.SupportsFloat | typing
     """
     Return the integral of f from a to b by the midpoint rule over n equal steps.
     """
-def most_common(path: str | os.PathLike[str], n: typing.SupportsIndex, /) -> list[tuple[str, int]]:
+def most_common(path: str | os.PathLike[str], n: typing.SupportsIndex, /, *, threads: typing.SupportsIndex | None = 1) -> list[tuple[str, int]]:
     """
-    Return the n most common words of a UTF-8 file with their counts.
+    Return the n most common words of a UTF-8 file with their counts, counted by up to `threads` native threads (None: one per core); the result never depends on it.
     """

@@ -30,6 +30,7 @@ cdef enum Status:
     ALPHA_OUT_OF_RANGE      # ewma: alpha is not in (0, 1], or is NaN
     N_NOT_POSITIVE          # integrate: n < 1
     STOPPED                 # fib_recursive, integrate: the caller's callback said stop
+    THREADS_NOT_POSITIVE    # most_common: threads < 1
     NO_MEMORY
 
 # F(n) into *result. n is a long long: the binding saturates any Python int into it.
@@ -71,10 +72,15 @@ cdef struct WordCounts:
     size_t top_length
     int os_errno        # for OS_ERROR: the errno of the failed call
 
-# Two steps, so that n is checked before the binding even encodes the path (the
-# contract's order): most_common_limit checks n and turns it into a count of words.
+# Three steps, so that n and threads are checked before the binding even encodes the
+# path (the contract's order): most_common_limit checks n and turns it into a count of
+# words, most_common_threads checks threads and turns it into a count of threads.
 cdef Status most_common_limit(long long n, size_t *limit) noexcept nogil
-cdef Status most_common(const char *path, size_t limit, WordCounts *result) noexcept nogil
+cdef Status most_common_threads(long long threads, size_t *count) noexcept nogil
+# Counts with up to `threads` OpenMP threads (prange), fewer for a small file: the result
+# never depends on it.
+cdef Status most_common(const char *path, size_t limit, size_t threads,
+                        WordCounts *result) noexcept nogil
 cdef void most_common_free(WordCounts *result) noexcept nogil
 
 # calc_pi: *text is a new malloc() buffer of *length ASCII characters; free() it.

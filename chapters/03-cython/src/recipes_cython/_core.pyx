@@ -1,4 +1,6 @@
 # distutils: language = c++
+# distutils: extra_compile_args = -fopenmp
+# distutils: extra_link_args = -fopenmp
 # cython: freethreading_compatible = True
 """The recipes' plain core, in Cython: C types only, no Python.
 
@@ -19,6 +21,7 @@ says the same with `cython_language=cpp`.
 """
 
 cimport cython
+from cython.parallel cimport prange
 from libc.errno cimport EINTR, EISDIR, errno
 from libc.stdint cimport SIZE_MAX, int64_t, uint64_t
 from libc.stdlib cimport calloc, free, malloc, realloc
@@ -440,23 +443,138 @@ cdef Status most_common_limit(long long n, size_t *limit) noexcept nogil:
     return OK
 
 
-cdef Status most_common(const char *path, size_t limit, WordCounts *result) noexcept nogil:
-    """Read the file, check it is UTF-8, count its words and keep the `limit` most
-    common. Whatever the status, pass `result` to most_common_free() afterwards."""
+cdef Status most_common_threads(long long threads, size_t *count) noexcept nogil:
+    """The contract's check of threads, done before the file is opened. The binding
+    passes None as os.cpu_count() and any huge int as LLONG_MAX; most_common() caps
+    the threads it really starts."""
+    if threads < 1:
+        return THREADS_NOT_POSITIVE
+    count[0] = <size_t>threads if <unsigned long long>threads < SIZE_MAX else SIZE_MAX
+    return OK
+
+
+# --8<-- [start:most_common_threads]
+# Threads cost something to start and each chunk gets a table of its own to merge: at
+# most one thread per CHUNK_MIN_BYTES of file, and never more than MAX_THREADS.
+cdef enum:
+    CHUNK_MIN_BYTES = 64 * 1024
+    MAX_THREADS = 64
+
+# One thread's share of the file: text[start:end], and its own table of words.
+cdef struct Chunk:
+    size_t start
+    size_t end
+    WordTable table
+    bint ok  # is_utf8() in the first pass; "memory did not run out" in the second
+
+
+cdef size_t after_next_space(const char *text, size_t size, size_t i) noexcept nogil:
+    """Where a chunk may end at or after i: just after the next ASCII whitespace byte,
+    so no word is cut in two, and a chunk keeps the byte after its last word (a UTF-8
+    sequence truncated by that byte is then as invalid in the chunk as in the file)."""
+    while i < size and not is_ascii_space(text[i]):
+        i += 1
+    return i + 1 if i < size else size
+
+
+cdef size_t split(const char *text, size_t size, size_t threads, Chunk *chunks) noexcept nogil:
+    """Cut text[0:size] into at most `threads` chunks of about the same size, each
+    ending after a whitespace byte (the last one ends at the end of the file).
+    Returns how many chunks it made, at least 1."""
+    cdef size_t count = 0, start = 0, end, share
+    if threads > size // CHUNK_MIN_BYTES:
+        threads = size // CHUNK_MIN_BYTES
+    if threads > MAX_THREADS:
+        threads = MAX_THREADS
+    if threads < 1:
+        threads = 1
+    share = size // threads
+    while count < threads:
+        if count == threads - 1:
+            end = size
+        else:  # the first edge after this chunk's share (never before `start`)
+            end = after_next_space(text, size, max(start, (count + 1) * share))
+        chunks[count].start, chunks[count].end = start, end
+        chunks[count].table.slots = NULL
+        chunks[count].ok = True
+        count += 1
+        start = end
+    return count
+
+
+cdef bint merge(WordTable *into, const WordTable *table) noexcept nogil:
+    """Add every count of `table` to `into`. Returns False if memory ran out."""
+    cdef size_t i
+    cdef const WordCount *entry
+    cdef WordCount *slot
+    for i in range(<size_t>1 << table.bits):
+        entry = &table.slots[i]
+        if entry.count == 0:
+            continue
+        slot = find_slot(into, entry.hash, entry.word, entry.length)
+        if slot.count == 0:  # a word this table has not seen yet: point at the same bytes
+            slot.hash, slot.word, slot.length = entry.hash, entry.word, entry.length
+            into.used += 1
+        slot.count += entry.count
+        if 2 * into.used > (<size_t>1 << into.bits) and not grow(into):
+            return False
+    return True
+
+
+cdef Status count_in_parallel(char *text, size_t size, size_t threads,
+                              WordTable *merged) noexcept nogil:
+    """Check that the text is UTF-8, then count its words into *merged (a new table),
+    with one OpenMP thread per chunk. Each thread works on its own chunk and its own
+    table only, so the threads share nothing they write and need no lock."""
+    cdef Chunk chunks[MAX_THREADS]
+    cdef Py_ssize_t count, i
+    cdef Status status = OK
+    count = <Py_ssize_t>split(text, size, threads, chunks)
+    # prange: the iterations are shared out among `num_threads` OpenMP threads (one
+    # iteration each, with schedule="static" and chunksize=1) and the loop returns when
+    # all are done. Without OpenMP (no -fopenmp) it is an ordinary loop, run serially.
+    # Validate every chunk before lowercasing any: on error, the binding decodes the
+    # original bytes, which reports the first bad byte of the file.
+    for i in prange(count, schedule="static", chunksize=1, num_threads=count):
+        chunks[i].ok = is_utf8(<const unsigned char *>text + chunks[i].start,
+                               chunks[i].end - chunks[i].start)
+    for i in range(count):
+        if not chunks[i].ok:
+            return NOT_UTF8
+    for i in prange(count, schedule="static", chunksize=1, num_threads=count):
+        chunks[i].ok = (table_init(&chunks[i].table, FIRST_TABLE_BITS)
+                        and count_words(text + chunks[i].start, chunks[i].end - chunks[i].start,
+                                        &chunks[i].table))
+    # Merge serially into the first chunk's table; the words all point into `text`.
+    for i in range(count):
+        if not chunks[i].ok:
+            status = NO_MEMORY
+    for i in range(1, count):
+        if status == OK and not merge(&chunks[0].table, &chunks[i].table):
+            status = NO_MEMORY
+        free(chunks[i].table.slots)
+    if status != OK:
+        free(chunks[0].table.slots)
+        return status
+    merged[0] = chunks[0].table
+    return OK
+# --8<-- [end:most_common_threads]
+
+
+cdef Status most_common(const char *path, size_t limit, size_t threads,
+                        WordCounts *result) noexcept nogil:
+    """Read the file, check it is UTF-8, count its words with up to `threads` threads
+    and keep the `limit` most common. Whatever the status, pass `result` to
+    most_common_free() afterwards."""
     cdef WordTable table
     cdef Status status
     result[0] = WordCounts(NULL, 0, NULL, 0, 0)
     status = read_whole_file(path, &result.text, &result.text_length, &result.os_errno)
     if status != OK:
         return status
-    # Validate before lowercasing: on error, the binding decodes the original bytes.
-    if not is_utf8(<const unsigned char *>result.text, result.text_length):
-        return NOT_UTF8
-    if not table_init(&table, FIRST_TABLE_BITS):
-        return NO_MEMORY
-    if not count_words(result.text, result.text_length, &table):
-        free(table.slots)
-        return NO_MEMORY
+    status = count_in_parallel(result.text, result.text_length, threads, &table)
+    if status != OK:
+        return status
     result.top_length = keep_top(&table, limit)
     result.top = table.slots  # the kept words are at the front; result owns the array now
     return OK

@@ -42,7 +42,7 @@ from recipes_cython cimport _core as core
 cnp.import_array()
 
 import sys
-from os import strerror
+from os import cpu_count as os_cpu_count, strerror
 
 import numpy
 
@@ -194,16 +194,21 @@ cdef class LinearRecurrence:
 
 
 # --8<-- [start:bind_most_common]
-def most_common(path, n, /):
+def most_common(path, n, /, *, threads=1):
     """The n most frequent words of a UTF-8 text file, as (word, count) pairs, by
-    count descending, then word ascending."""
+    count descending, then word ascending. `threads` (>= 1, or None for every core)
+    is how many OpenMP threads may count; the result never depends on it."""
     cdef object text_path = PyOS_FSPath(path)  # os.fspath(): TypeError for int, None, ...
     if not isinstance(text_path, str):
         raise TypeError(f"most_common() path must be str or os.PathLike returning str, "
                         f"not {type(text_path).__name__}")
-    cdef size_t limit
+    cdef size_t limit, thread_count
     if core.most_common_limit(as_long_long(n), &limit) == core.ARGUMENT_NEGATIVE:
         raise ValueError("most_common() n must be >= 0")  # before the file is opened
+    if threads is None:
+        threads = os_cpu_count() or 1
+    if core.most_common_threads(as_long_long(threads), &thread_count) == core.THREADS_NOT_POSITIVE:
+        raise ValueError("most_common() threads must be >= 1")
     # Encode the name the way open() does; a NUL in it is open()'s ValueError (C would
     # silently cut the name there).
     cdef bytes encoded = PyUnicode_EncodeFSDefault(text_path)
@@ -212,8 +217,10 @@ def most_common(path, n, /):
         raise ValueError("embedded null byte")
     cdef core.WordCounts counts
     cdef core.Status status
-    with nogil:  # a slow disk or a pipe must not stop the other Python threads
-        status = core.most_common(c_path, limit, &counts)
+    # Without the GIL: a slow disk or a pipe must not stop the other Python threads, and
+    # the core's OpenMP threads never touch a Python object.
+    with nogil:
+        status = core.most_common(c_path, limit, thread_count, &counts)
     try:
         if status == core.OS_ERROR:
             # OSError(errno, message, filename) picks the subclass the way open() does:

@@ -137,8 +137,8 @@ class LinearRecurrence:
 
 
 # --8<-- [start:most_common]
-def most_common(path, n, /):
-    """most_common(path, n, /) -> list[tuple[str, int]]: the n most frequent words."""
+def most_common(path, n, /, *, threads=1):
+    """most_common(path, n, /, *, threads=1) -> list[tuple[str, int]]: the n most frequent words."""
     text_path = os.fspath(path)  # TypeError for int, None, ...
     if not isinstance(text_path, str):
         raise TypeError(f"most_common() path must be str or os.PathLike returning str, "
@@ -146,6 +146,10 @@ def most_common(path, n, /):
     n = index(n)
     if n < 0:
         raise ValueError("most_common() n must be >= 0")
+    # threads is checked, then ignored: this code works on Python objects, so it holds
+    # the GIL and counts in one thread, as the reference does.
+    if threads is not None and index(threads) < 1:
+        raise ValueError("most_common() threads must be >= 1")
     with open(path, "rb") as file:
         data = file.read()
     data.decode("utf-8")  # only to raise UnicodeDecodeError on bad input

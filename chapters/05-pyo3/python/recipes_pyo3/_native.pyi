@@ -35,8 +35,13 @@ class LinearRecurrence(Iterator[int]):
     def __iter__(self) -> LinearRecurrence: ...
     def __next__(self) -> int: ...
 
-def most_common(path: str | os.PathLike[str], n: SupportsIndex, /) -> list[tuple[str, int]]:
-    """The n most common words of a UTF-8 file, by count descending then word."""
+def most_common(
+    path: str | os.PathLike[str], n: SupportsIndex, /, *, threads: SupportsIndex | None = 1
+) -> list[tuple[str, int]]:
+    """The n most common words of a UTF-8 file, by count descending then word.
+
+    Counted with up to `threads` rayon threads (>= 1, or None for every core); the result never
+    depends on it."""
 
 def calc_pi(digits: SupportsIndex, /) -> str:
     """Pi truncated to 0 <= digits <= 10000 decimal places."""

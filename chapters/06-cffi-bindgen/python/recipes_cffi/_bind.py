@@ -17,6 +17,7 @@ as `lib.recipes_fib` on every call would show in the benchmark.
 
 import threading
 from operator import index
+from os import fspath
 
 from numpy import empty
 
@@ -32,6 +33,7 @@ from recipes_clib._frontend import (
     real_argument,
     steps_argument,
     strided_doubles,
+    threads_argument,
 )
 
 UINT64_MAX = 2**64 - 1
@@ -227,17 +229,29 @@ def bind(ffi, lib, module_name):
     c_most_common, c_word_counts_free = lib.recipes_most_common, lib.recipes_word_counts_free
     words_ptr = ffi.typeof("recipes_word_count **")
     unpack = ffi.unpack
+    ERR_VALUE = lib.RECIPES_ERR_VALUE
 
-    def most_common(path, n, /):
+    def most_common(path, n, /, *, threads=1):
         encoded = encoded_path(path)
         n = int64_argument(n)  # a huge n becomes INT64_MAX, which still means "all of them"
         words, count = new(words_ptr), new(size_ptr)
+
+        def n_error():
+            # No path: the library checks n, then threads (1 is fine), then fails to open "".
+            status = c_most_common(b"", 0, n, 1, words, count)
+            if status == ERR_VALUE:
+                return error(status)
+            if status == 0:
+                c_word_counts_free(words[0], count[0])
+            return None
+
+        threads = threads_argument(threads, n_error)  # None: os.cpu_count(); < 1 is the library's
         # Passed with its length, so a NUL inside the name reaches the library, which refuses
         # it like open(). The GIL is released during this call (cffi always does): other
         # threads run while the library reads and counts.
-        status = c_most_common(encoded, len(encoded), n, words, count)
+        status = c_most_common(encoded, len(encoded), n, threads, words, count)
         if status:
-            raise error(status, path)
+            raise error(status, fspath(path))  # the contract's filename: os.fspath(path)
         array, count = words[0], count[0]
         try:
             return [(unpack(entry.word, entry.word_len).decode("utf-8"), entry.count) for entry in array[0:count]]

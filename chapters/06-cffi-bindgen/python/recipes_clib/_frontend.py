@@ -6,7 +6,7 @@ repeats a limit or a message. What is left for Python is written here, once:
 
 * converting Python objects to the C types: `operator.index` for integers, clamping to
   int64_t, the int64_t range of LinearRecurrence's elements and of integrate's n,
-  most_common's path, for ewma a buffer of doubles as (pointer, length, stride), and real
+  most_common's path and threads, for ewma a buffer of doubles as (pointer, length, stride), and real
   numbers (ewma's alpha, integrate's bounds and f's results) as a C double;
 * turning a status code into the exception CPython itself would raise (`error_mapper`).
 """
@@ -14,7 +14,7 @@ repeats a limit or a message. What is left for Python is written here, once:
 import sys
 from collections.abc import Callable, Iterable
 from operator import index
-from os import PathLike, fsencode, fspath, strerror
+from os import PathLike, cpu_count, fsencode, fspath, strerror
 from typing import Protocol
 
 import numpy
@@ -70,6 +70,26 @@ def encoded_path(path: str | PathLike[str]) -> bytes:
     if not isinstance(fspath(path), str):  # fspath raises TypeError for int, None, ...
         raise TypeError(f"most_common() path must be str or os.PathLike[str], not {type(path).__name__}")
     return fsencode(path)
+
+
+def threads_argument(threads: object, n_error: Callable[[], Exception | None]) -> int:
+    """most_common's keyword-only threads as the library's int64_t: None means every core
+    (os.cpu_count()), any other value is an integer as for n, clamped. The library checks
+    threads >= 1 and words the error; it also caps the threads it really starts.
+
+    Pitfall: the contract checks n's range before threads' type, but n's range is the
+    library's to check. So when threads is no integer, `n_error()` asks the library about n
+    alone first, and its error, if any, wins.
+    """
+    if threads is None:
+        return cpu_count() or 1
+    try:
+        return int64_argument(threads)
+    except Exception:
+        error = n_error()
+        if error is not None:
+            raise error from None
+        raise
 # --8<-- [end:convert]
 
 

@@ -28,6 +28,7 @@ from ctypes import (
     c_uint64,
     c_void_p,
 )
+from os import fspath
 
 from numpy import asarray, empty, float64
 from numpy.ctypeslib import ndpointer
@@ -42,6 +43,7 @@ from recipes_clib._frontend import (
     real_argument,
     steps_argument,
     strided_doubles,
+    threads_argument,
 )
 
 __all__ = ["LinearRecurrence", "calc_pi", "ewma", "fib", "fib_recursive", "integrate", "most_common"]
@@ -114,7 +116,7 @@ _recurrence_next = _declare(
 _recurrence_free = _declare("recipes_linear_recurrence_free", None, POINTER(recipes_linear_recurrence))
 _most_common = _declare(
     "recipes_most_common", recipes_status,
-    c_char_p, c_size_t, c_int64, POINTER(POINTER(recipes_word_count)), POINTER(c_size_t),
+    c_char_p, c_size_t, c_int64, c_int64, POINTER(POINTER(recipes_word_count)), POINTER(c_size_t),
 )
 _word_counts_free = _declare("recipes_word_counts_free", None, POINTER(recipes_word_count), c_size_t)
 # ndpointer: NumPy's ctypes type for "the data pointer of an ndarray". Its from_param checks
@@ -289,15 +291,26 @@ class LinearRecurrence:
 
 
 # --8<-- [start:bind_most_common]
-def most_common(path, n, /):
+def most_common(path, n, /, *, threads=1):
     encoded = encoded_path(path)
     n = int64_argument(n)  # a huge n becomes INT64_MAX, which still means "all of them"
     words, count = POINTER(recipes_word_count)(), c_size_t()
+
+    def n_error():
+        # No path: the library checks n, then threads (1 is fine), then fails to open "".
+        status = _most_common(b"", 0, n, 1, byref(words), byref(count))
+        if status == _StatusCodes.RECIPES_ERR_VALUE:
+            return _error(status)
+        if status == 0:
+            _word_counts_free(words, count.value)
+        return None
+
+    threads = threads_argument(threads, n_error)  # None: os.cpu_count(); < 1 is the library's
     # c_char_p passes a pointer into the bytes object; the length travels separately, so a
     # NUL inside reaches the library (which refuses it as open() does).
-    status = _most_common(encoded, len(encoded), n, byref(words), byref(count))
+    status = _most_common(encoded, len(encoded), n, threads, byref(words), byref(count))
     if status:
-        raise _error(status, path)
+        raise _error(status, fspath(path))  # the contract's filename: os.fspath(path)
     count = count.value
     try:
         return [
