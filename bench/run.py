@@ -23,6 +23,7 @@ import platform
 import shutil
 import subprocess
 import sys
+import sysconfig
 import time
 import tomllib
 from pathlib import Path
@@ -126,7 +127,8 @@ def environment(mode: str, corpus_path: Path) -> dict:
             "platform": platform.platform(),
             "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1) if hasattr(os, "sysconf") else None,
         },
-        "python": {"version": platform.python_version(), "implementation": platform.python_implementation(), "compiler": platform.python_compiler()},
+        "python": {"version": platform.python_version(), "implementation": platform.python_implementation(), "compiler": platform.python_compiler(),
+                   "free_threaded": bool(sysconfig.get_config_var("Py_GIL_DISABLED"))},
         "compilers": {k: v for k, v in {
             "cc": first_line(["cc", "--version"]),
             "c++": first_line(["c++", "--version"]),

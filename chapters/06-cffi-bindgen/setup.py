@@ -10,7 +10,10 @@ small build_ext subclass runs cargo itself first. What ends up in the wheel:
     recipes_cffi/_native.*.so         cffi API mode, linked with rpath $ORIGIN/../recipes_clib
     recipes_cffi_abi/, recipes_ctypes/  pure Python: they load librecipes.so at import
 
-Everything else (package list, metadata) is in pyproject.toml.
+On free-threaded CPython 3.13, where cffi cannot run (recipes_clib.CFFI_SUPPORTED), the wheel
+has no recipes_cffi/_native and does not depend on cffi; recipes_ctypes is complete without it.
+The dependencies are therefore computed here (pyproject.toml lists them as dynamic); everything
+else (package list, metadata) is in pyproject.toml.
 """
 
 import importlib.util
@@ -21,10 +24,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from setuptools import setup
+from setuptools import Distribution, setup
 from setuptools.command.build_ext import build_ext
 
+# recipes_clib is plain Python and needs nothing built: import it from the source tree.
+sys.path.insert(0, str(Path(__file__).resolve().parent / "python"))
+from recipes_clib import CFFI_SUPPORTED
+
 HERE = Path(__file__).resolve().parent
+
 LIBRARY_FILE = {"darwin": "librecipes.dylib", "win32": "recipes.dll"}.get(sys.platform, "librecipes.so")
 
 
@@ -60,6 +68,8 @@ def cargo_build() -> Path:
 # --8<-- [start:build_ext]
 class BuildRustThenCffi(build_ext):
     def run(self) -> None:
+        if CFFI_SUPPORTED and not self.extensions:  # setuptools only warns of an unknown cffi_modules
+            sys.exit("error: building recipes_cffi._native needs cffi: pip install 'cffi>=2.0'")
         library = cargo_build()
         # The directory of the recipes_clib package in the build tree (or in python/ for an
         # in-place build): ask build_ext where it would put a module of that package.
@@ -73,9 +83,32 @@ class BuildRustThenCffi(build_ext):
 # --8<-- [end:build_ext]
 
 
+# --8<-- [start:free_threading]
+class NativeDistribution(Distribution):
+    """A wheel for one platform and one Python even with no Python extension in it.
+
+    librecipes.so is native code either way, but without ext_modules (free-threaded 3.13: no
+    cffi) setuptools would call the wheel pure, tag it py3-none-any, and skip build_ext, which
+    runs cargo. With this it is tagged as usual (cp313-cp313t-linux_x86_64), so a wheel built
+    without cffi only ever installs on the kind of interpreter that built it.
+    """
+
+    def has_ext_modules(self) -> bool:
+        return True
+
+
 setup(
+    distclass=NativeDistribution,
     cmdclass={"build_ext": BuildRustThenCffi},
+    # cffi at run time: _cffi_backend for the compiled module, and cffi's parser for ABI mode.
+    # NumPy: ewma returns a NumPy array, and Python reads a strided buffer's address through it
+    # (numpy.asarray, numpy.ctypeslib.ndpointer). Nothing is compiled against NumPy's headers,
+    # so one wheel works with NumPy 1.x and 2.x; 1.23 is the oldest release the chapter's tests
+    # were run with.
+    install_requires=[*(["cffi>=2.0"] if CFFI_SUPPORTED else []), "numpy>=1.23"],
     # cffi's setuptools hook: runs build_cffi.py's `ffibuilder` to generate the C source of
     # recipes_cffi._native and adds it to the extensions that build_ext compiles.
-    cffi_modules=["build_cffi.py:ffibuilder"],
+    **({"cffi_modules": ["build_cffi.py:ffibuilder"]} if CFFI_SUPPORTED else {}),
 )
+# --8<-- [end:free_threading]
+

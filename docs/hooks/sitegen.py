@@ -137,6 +137,18 @@ def load_results(path: Path | None = None) -> dict:
     return json.loads(path.read_text())
 
 
+def load_freethreaded(path: Path | None = None) -> dict | None:
+    """What `nox -s freethreaded` found, if it ran (the comparison table says when it did not)."""
+    path = Path(path or os.environ.get("FREETHREADED_RESULTS", CACHE / "freethreaded.json"))
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def load_freethreaded_bench(path: Path | None = None) -> dict | None:
+    """The quick benchmark `nox -s freethreaded` ran on the free-threaded interpreter, if it ran."""
+    path = Path(path or os.environ.get("FREETHREADED_BENCH", CACHE / "bench" / "freethreaded.json"))
+    return json.loads(path.read_text()) if path.exists() else None
+
+
 def load_build_info(path: Path | None = None) -> dict:
     path = Path(path or os.environ.get("BUILD_INFO", CACHE / "build-info.json"))
     if not path.exists():
@@ -798,9 +810,11 @@ def generate(ctx: Context) -> list[Path]:
     written.append(write(bench / "workloads.md", workloads_md(ctx)))
     written.append(write(bench / "per-workload.md", per_workload_md(ctx, results)))
     if ctx.build_info is not None:
-        measured, facts = report.comparison_tables(results, ctx.chapters, ctx.build_info, CHAPTERS_DIR, strict=not ctx.partial)
+        measured, facts = report.comparison_tables(results, ctx.chapters, ctx.build_info, CHAPTERS_DIR, strict=not ctx.partial,
+                                                   freethreaded=load_freethreaded())
         written.append(write(DOCS / "generated" / "comparison-measured.md", measured))
         written.append(write(DOCS / "generated" / "comparison-facts.md", facts))
+    written.append(write(DOCS / "generated" / "concurrency.md", concurrency_md(ctx, results)))
     written.append(write(DOCS / "generated" / "diagrams.md", diagrams_md(ctx)))
     written.append(write(DOCS / "generated" / "chapters.md", chapters_md(ctx)))
     written.append(write(DOCS / "generated" / "recipes.md", recipes_md(ctx)))
@@ -816,17 +830,32 @@ def generate(ctx: Context) -> list[Path]:
     return written
 
 
+def concurrency_md(ctx: Context, results: dict) -> str:
+    """The concurrency page's table: this build's benchmark, and the free-threaded run beside it if there was one."""
+    freethreaded = load_freethreaded_bench()
+    status = load_freethreaded()
+    text = report.concurrency_table(results, freethreaded)
+    if freethreaded is None:
+        text += ("\n*No free-threaded run in this build: `nox -s freethreaded` (which `.ci/run` runs) adds its "
+                 "columns.*\n")
+    elif status is not None:
+        text += (f"\n*Free-threaded columns: CPython {status['interpreter']}, `nox -s freethreaded` on "
+                 f"{status['date']}, the modules that passed there; pyperf's quick mode.*\n")
+    return text
+
+
 # Hand-written pages in docs/, in the order the navigation shows them: these first, then the
 # recipes, the chapters and "Try it", then these, then any other docs/*.md page (by its title),
 # so a new page never needs this list.
 PAGES_FIRST = ["index.md", "contract.md", "bad-input.md"]
-PAGES_AFTER = ["choosing.md", "benchmarks.md", "architecture.md", "start-your-own-project.md"]
+PAGES_AFTER = ["choosing.md", "benchmarks.md", "concurrency.md", "architecture.md", "start-your-own-project.md"]
 PAGE_TITLES = {
     "index.md": "Home",
     "contract.md": "The contract",
     "bad-input.md": "Bad input",
     "choosing.md": "Choosing a technology",
     "benchmarks.md": "Scoreboard",
+    "concurrency.md": "Concurrency",
     "architecture.md": "Between Python and native code",
     "start-your-own-project.md": "Start your own project",
 }

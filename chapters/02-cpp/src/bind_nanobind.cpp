@@ -85,6 +85,26 @@ class index_iterable : public nb::object {
 
 namespace {
 
+// --8<-- [start:locked_recurrence]
+// The class nanobind binds: the core's LinearRecurrence and a lock. next()
+// changes the ring buffer, so two threads in it at once would return one term
+// twice and skip another. With the GIL, calls take turns; without it, the lock
+// makes them. nb::ft_mutex is Python's own PyMutex (one byte, and a waiting
+// thread detaches from the interpreter, so it never holds up the garbage
+// collector) in a module built FREE_THREADED for a free-threaded Python, and
+// does nothing at all on a GIL build.
+struct locked_recurrence : recipes::LinearRecurrence {
+    using recipes::LinearRecurrence::LinearRecurrence;
+
+    std::int64_t next() {
+        nb::ft_lock_guard one_thread_at_a_time(mutex);
+        return recipes::LinearRecurrence::next();
+    }
+
+    nb::ft_mutex mutex;
+};
+// --8<-- [end:locked_recurrence]
+
 std::vector<std::int64_t> to_int64_list(const index_iterable &iterable, const char *what) {
     std::vector<std::int64_t> values;
     if (!glue::int64_list_argument(iterable.ptr(), what, &values)) throw nb::python_error();
@@ -104,11 +124,14 @@ using float64_vector = nb::ndarray<const double, nb::ndim<1>, nb::device::cpu>;
 // plain buffer-protocol objects too, but nanobind 3.1 reads their strides
 // without checking for NULL, and a ctypes array leaves them NULL (the buffer
 // protocol's way of saying "contiguous"): a segfault. Those are read below.
+//
+// The name is interned once, when the module is imported, and never freed: a
+// C++ static made on first use would make a second thread wait on its guard
+// while still attached to the interpreter (see python_glue.hpp).
+PyObject *dlpack_name = nullptr;
+
 bool exports_dlpack(nb::handle values) {
-    // Made once, never freed. (A C++ static is safe here because interning a
-    // string cannot let another thread take the GIL; see python_glue.hpp.)
-    static PyObject *const name = PyUnicode_InternFromString("__dlpack__");
-    return PyObject_HasAttr(reinterpret_cast<PyObject *>(Py_TYPE(values.ptr())), name) == 1;
+    return PyObject_HasAttr(reinterpret_cast<PyObject *>(Py_TYPE(values.ptr())), dlpack_name) == 1;
 }
 
 nb::object ewma(nb::handle values, nb::handle alpha) {
@@ -188,9 +211,14 @@ double integrate(const nb::callable &f, nb::handle a, nb::handle b, nb::handle n
 }  // namespace
 
 // --8<-- [start:bind_module]
+// FREE_THREADED in CMakeLists.txt declares free-threading support (the
+// module's Py_mod_gil slot) and defines NB_FREE_THREADED, which turns
+// nb::ft_mutex into a real lock.
 NB_MODULE(_ext, m) {
     m.doc() = "The recipes over the shared C++ core, bound with nanobind.";
     if (!glue::import_numpy_empty()) throw nb::python_error();  // for ewma's results
+    dlpack_name = PyUnicode_InternFromString("__dlpack__");
+    if (dlpack_name == nullptr) throw nb::python_error();
 
     // --8<-- [start:translate_exceptions]
     // nanobind already maps std::invalid_argument to ValueError and
@@ -239,24 +267,24 @@ NB_MODULE(_ext, m) {
     // LinearRecurrence([2**64], None) reports the coefficient first, as the
     // reference does; None is then a TypeError (not iterable) from the body.
     // nb::sig keeps the "| None" that .none() would add out of the signature.
-    nb::class_<recipes::LinearRecurrence>(m, "LinearRecurrence",
-                                          "Iterator over a linear recurrence in checked int64.")
+    nb::class_<locked_recurrence>(m, "LinearRecurrence",
+                                  "Iterator over a linear recurrence in checked int64.")
         .def("__init__",
-             [](recipes::LinearRecurrence *self, const index_iterable &coefficients,
+             [](locked_recurrence *self, const index_iterable &coefficients,
                 const index_iterable &initial) {
                  auto c = to_int64_list(coefficients, "coefficients");
                  auto i = to_int64_list(initial, "initial values");
-                 new (self) recipes::LinearRecurrence(std::move(c), std::move(i));
+                 new (self) locked_recurrence(std::move(c), std::move(i));
              },
              nb::arg().none(), nb::arg().none(),
              nb::sig("def __init__(self, coefficients: collections.abc.Iterable[typing.SupportsIndex], "
                      "initial: collections.abc.Iterable[typing.SupportsIndex], /) -> None"))
         // nanobind returns the existing Python object for a C++ object it
         // already owns, so iter(x) is x.
-        .def("__iter__", [](recipes::LinearRecurrence &self) -> recipes::LinearRecurrence & {
+        .def("__iter__", [](locked_recurrence &self) -> locked_recurrence & {
             return self;
         }, nb::rv_policy::reference_internal)
-        .def("__next__", &recipes::LinearRecurrence::next);
+        .def("__next__", &locked_recurrence::next);
     // --8<-- [end:bind_linear_recurrence]
 
     // --8<-- [start:bind_most_common]

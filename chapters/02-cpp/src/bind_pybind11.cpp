@@ -3,7 +3,8 @@
 // pybind11 (2015-) took Boost.Python's idea, describing a Python API with C++
 // templates, and made it header-only C++11: no compiled library to install and
 // match against your Python.
-#include <pybind11/numpy.h>  // py::array_t
+#include <pybind11/critical_section.h>  // py::scoped_critical_section
+#include <pybind11/numpy.h>             // py::array_t
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>  // std::vector<std::pair<...>> -> list[tuple[...]]
 #include <pybind11/typing.h>  // py::typing::Callable
@@ -148,6 +149,32 @@ struct type_caster<real_arg> {
 }  // namespace pybind11::detail
 // --8<-- [end:ewma_arguments]
 
+// --8<-- [start:recurrence_self]
+// self for LinearRecurrence.__next__: the C++ object, as pybind11's own caster
+// finds it (a TypeError for anything else, and the same name in the
+// signature), and the Python object around it, to lock.
+struct recurrence_self {
+    py::handle object;
+    recipes::LinearRecurrence *recurrence;
+};
+
+namespace pybind11::detail {
+template <>
+struct type_caster<recurrence_self> {
+    using recurrence_caster = make_caster<recipes::LinearRecurrence>;
+    PYBIND11_TYPE_CASTER(recurrence_self, recurrence_caster::name);
+
+    bool load(handle source, bool convert) {
+        recurrence_caster caster;
+        if (!caster.load(source, convert)) return false;
+        value.object = source;  // borrowed: self outlives the call
+        value.recurrence = &cast_op<recipes::LinearRecurrence &>(caster);
+        return true;
+    }
+};
+}  // namespace pybind11::detail
+// --8<-- [end:recurrence_self]
+
 namespace {
 
 std::vector<std::int64_t> int64_list(const index_iterable_arg &iterable, const char *what) {
@@ -252,7 +279,12 @@ double integrate(const py::typing::Callable<double(double)> &f, const real_arg &
 }  // namespace
 
 // --8<-- [start:bind_module]
-PYBIND11_MODULE(_ext, m) {
+// --8<-- [start:mod_gil_not_used]
+// py::mod_gil_not_used() sets the module's Py_mod_gil slot: on a free-threaded
+// Python, importing it leaves the GIL off. It promises that every function is
+// safe without the GIL; LinearRecurrence is the one that needs a lock for it.
+PYBIND11_MODULE(_ext, m, py::mod_gil_not_used()) {
+    // --8<-- [end:mod_gil_not_used]
     m.doc() = "The recipes over the shared C++ core, bound with pybind11.";
 
     // --8<-- [start:translate_exceptions]
@@ -313,7 +345,19 @@ PYBIND11_MODULE(_ext, m) {
         }, py::return_value_policy::reference_internal)
         // std::overflow_error from next() becomes OverflowError; nothing here
         // ever needs StopIteration, the sequence is endless.
-        .def("__next__", &recipes::LinearRecurrence::next);
+        // --8<-- [start:locked_next]
+        // next() changes the ring buffer, so two threads in it at once would
+        // return one term twice and skip another. With the GIL, calls take
+        // turns; without it, a critical section on the Python object makes
+        // them take turns (PyCriticalSection, the per-object lock of
+        // free-threaded CPython; on a GIL build the guard does nothing).
+        // Inside it runs nothing but the core: a Python API call that blocks
+        // may suspend a critical section and let another thread in.
+        .def("__next__", [](const recurrence_self &self) {
+            py::scoped_critical_section one_thread_at_a_time(self.object);
+            return self.recurrence->next();
+        });
+        // --8<-- [end:locked_next]
     // --8<-- [end:bind_linear_recurrence]
 
     // --8<-- [start:bind_most_common]

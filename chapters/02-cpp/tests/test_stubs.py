@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import MODULES
+from conftest import BOOST_LEFT_OUT, MODULES
 
 TESTS = Path(__file__).resolve().parent
 CHAPTER = TESTS.parent
@@ -24,9 +24,11 @@ def test_stub_and_marker_ship_with_the_package(name):
 
 def test_stubtest(tmp_path):
     pytest.importorskip("mypy.stubtest")
+    # The allowlist has an entry for recipes_boost, unused where it was left out.
+    unused = ["--ignore-unused-allowlist"] if BOOST_LEFT_OUT else []
     done = subprocess.run(
         [sys.executable, "-m", "mypy.stubtest", "--allowlist",
-         str(TESTS / "stubtest_allowlist.txt"), *MODULES],
+         str(TESTS / "stubtest_allowlist.txt"), *unused, *MODULES],
         cwd=tmp_path,  # keep mypy's cache out of the source tree
         check=False, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr

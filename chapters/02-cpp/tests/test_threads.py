@@ -9,6 +9,11 @@ import threading
 import time
 
 import pytest
+from conftest import FREE_THREADED_BUILD
+
+# On a free-threaded build every module here declares that it runs without the
+# GIL, so the GIL stays off (the tests below check it), and there is none to hold.
+GIL_ENABLED = getattr(sys, "_is_gil_enabled", lambda: True)()
 
 
 class Ticker(threading.Thread):
@@ -48,6 +53,7 @@ def test_most_common_lets_other_threads_run(recipes, big_corpus):
     assert any(ticks_while(lambda: recipes.most_common(big_corpus, 10)) > 0 for _ in range(5))
 
 
+@pytest.mark.skipif(not GIL_ENABLED, reason="no GIL to hold: the GIL is disabled")
 def test_calc_pi_holds_the_gil(recipes):
     # The control that shows ticks_while() can tell the difference: calc_pi
     # does not release the GIL, so no tick lands in the middle of it.
@@ -86,7 +92,8 @@ def test_most_common_releases_the_gil_while_blocked_in_read(recipes, tmp_path):
 
 
 def test_one_iterator_shared_by_eight_threads(recipes):
-    # Every call runs with the GIL held, so each term is handed out exactly once.
+    # Each term is handed out exactly once: every call runs with the GIL held, or, without
+    # the GIL, holds the iterator's own lock.
     fibonacci = recipes.LinearRecurrence([1, 1], [0, 1])
     results: list[list[int]] = [[] for _ in range(8)]
 
@@ -107,3 +114,34 @@ def test_one_iterator_shared_by_eight_threads(recipes):
         expected.append(a)
         a, b = b, a + b
     assert sorted(term for out in results for term in out) == expected
+
+
+def test_one_iterator_raced_by_eight_threads(recipes):
+    # The same, started at one instant by a barrier and long enough that, without the GIL,
+    # the threads really are inside __next__ together: a_{n+2} = 2 a_{n+1} - a_n counts
+    # 0, 1, 2, ..., so a term handed out twice or skipped shows in the sorted result.
+    counter = recipes.LinearRecurrence([-1, 2], [0, 1])
+    per_thread = 20_000
+    barrier = threading.Barrier(8)
+    results: list[list[int]] = [[] for _ in range(8)]
+
+    def drain(out):
+        barrier.wait()
+        out.extend(next(counter) for _ in range(per_thread))
+
+    threads = [threading.Thread(target=drain, args=(out,)) for out in results]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(term for out in results for term in out) == list(range(8 * per_thread))
+
+
+@pytest.mark.skipif(not FREE_THREADED_BUILD, reason="needs a free-threaded Python (3.13t or later)")
+def test_import_leaves_the_gil_disabled(recipes):
+    # In a fresh interpreter: importing a module that does not declare free-threading support
+    # turns the GIL back on, with a RuntimeWarning, which -W error makes fatal.
+    probe = f"import sys, {recipes.__name__}; assert not sys._is_gil_enabled(), 'the GIL is on'"
+    done = subprocess.run([sys.executable, "-W", "error::RuntimeWarning", "-c", probe],
+                          check=False, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

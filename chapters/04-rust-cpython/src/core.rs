@@ -279,6 +279,7 @@ impl Iterator for LinearRecurrence {
 // --8<-- [end:linear_recurrence]
 
 // --8<-- [start:most_common]
+// --8<-- [start:most_common_file]
 /// Why `most_common` failed.
 #[derive(Debug)]
 pub enum WordsError {
@@ -352,7 +353,9 @@ pub fn most_common_in_file(
 pub fn most_common_in_bytes(text: Vec<u8>, n: usize) -> Result<Vec<(String, u64)>, WordsError> {
     most_common_in_bytes_threaded(text, n, 1)
 }
+// --8<-- [end:most_common_file]
 
+// --8<-- [start:most_common_chunks]
 /// Where each chunk ends, for `parts` chunks of about equal size. A chunk ends just after
 /// an ASCII whitespace byte (the last one ends at the end of the text), so no word and no
 /// UTF-8 sequence straddles two chunks, and a truncated sequence before the split is
@@ -382,7 +385,9 @@ fn chunk_ends(text: &[u8], parts: usize) -> Vec<usize> {
     }
     ends
 }
+// --8<-- [end:most_common_chunks]
 
+// --8<-- [start:most_common_count]
 /// Word counts of one chunk; every key is a slice of the chunk.
 type Counts<'a> = rustc_hash::FxHashMap<&'a [u8], u64>;
 
@@ -408,7 +413,9 @@ fn count_chunk(chunk: &mut [u8], offset: usize) -> Result<Counts<'_>, (usize, Op
     }
     Ok(counts)
 }
+// --8<-- [end:most_common_count]
 
+// --8<-- [start:most_common_parallel]
 /// The `n` most common words of `text`, which must be valid UTF-8, counted with up to
 /// `threads` threads of rayon's global pool. The result never depends on `threads`.
 pub fn most_common_in_bytes_threaded(
@@ -489,6 +496,7 @@ pub fn most_common_in_bytes_threaded(
         .map(|(word, count)| (String::from_utf8_lossy(word).into_owned(), count))
         .collect())
 }
+// --8<-- [end:most_common_parallel]
 // --8<-- [end:most_common]
 
 // --8<-- [start:calc_pi]

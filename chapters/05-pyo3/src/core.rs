@@ -272,6 +272,7 @@ impl Iterator for LinearRecurrence {
 // --8<-- [end:linear_recurrence]
 
 // --8<-- [start:most_common]
+// --8<-- [start:most_common_file]
 /// Why `most_common` failed.
 #[derive(Debug)]
 pub enum MostCommonError {
@@ -368,7 +369,9 @@ pub fn most_common_in_bytes(
 ) -> Result<Vec<(String, u64)>, MostCommonError> {
     most_common_in_bytes_threaded(bytes, n, 1)
 }
+// --8<-- [end:most_common_file]
 
+// --8<-- [start:most_common_chunks]
 /// Where each chunk ends, for `parts` chunks of about equal size. A chunk ends just after an
 /// ASCII whitespace byte (the last one at the end of the text), so no word and no UTF-8
 /// sequence straddles two chunks, and a truncated sequence before the split is followed by the
@@ -398,7 +401,9 @@ fn chunk_ends(text: &[u8], parts: usize) -> Vec<usize> {
     }
     ends
 }
+// --8<-- [end:most_common_chunks]
 
+// --8<-- [start:most_common_count]
 /// Word counts; the keys borrow from the text. foldhash is a fast seeded hasher; std's default
 /// SipHash is DoS-resistant but several times slower on short keys.
 type Counts<'a> = HashMap<&'a str, u64, foldhash::fast::RandomState>;
@@ -425,7 +430,9 @@ fn count_words(text: &str) -> Counts<'_> {
     }
     counts
 }
+// --8<-- [end:most_common_count]
 
+// --8<-- [start:most_common_parallel]
 /// The `n` most common words of `bytes`, which must be UTF-8, counted with up to `threads`
 /// threads of rayon's global pool. The result never depends on `threads`.
 pub fn most_common_in_bytes_threaded(
@@ -486,7 +493,9 @@ pub fn most_common_in_bytes_threaded(
     }
     Ok(rank(counts, n))
 }
+// --8<-- [end:most_common_parallel]
 
+// --8<-- [start:most_common_rank]
 /// What `bytes.split()` splits on: ASCII whitespace including \x0b (vertical tab). Rust's own
 /// `char::is_ascii_whitespace` leaves \x0b out, so it would disagree with Python.
 fn is_python_bytes_whitespace(c: char) -> bool {
@@ -519,6 +528,7 @@ fn rank(counts: Counts<'_>, n: usize) -> Vec<(String, u64)> {
         .map(|(word, count)| (word.to_owned(), count))
         .collect()
 }
+// --8<-- [end:most_common_rank]
 // --8<-- [end:most_common]
 
 // --8<-- [start:calc_pi]

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import numpy
 import pytest
-from cffi import FFI
 
 import recipes_clib
 import recipes_ctypes
@@ -21,6 +20,9 @@ import recipes_ctypes
 
 @pytest.fixture(scope="module")
 def header_ffi():
+    # cffi's parser reads the header: what C sees, to compare ctypes' declarations with
+    from cffi import FFI
+
     ffi = FFI()
     ffi.cdef(recipes_clib.cdef_from_header(recipes_clib.HEADER.read_text()))
     return ffi, ffi.dlopen(str(recipes_clib.LIBRARY))
@@ -74,6 +76,7 @@ def declares_function(prototype, ctype) -> bool:
     )
 
 
+@pytest.mark.cffi
 def test_ctypes_declarations_match_the_header(header_ffi):
     ffi, lib = header_ffi
     functions = [name for name in dir(lib) if name.startswith("recipes_")]
@@ -87,6 +90,7 @@ def test_ctypes_declarations_match_the_header(header_ffi):
             assert declares(argtype, arg), (name, position)
 
 
+@pytest.mark.cffi
 def test_ctypes_function_pointer_types_match_the_header(header_ffi):
     ffi, _ = header_ffi
     assert declares_function(recipes_ctypes.Integrand, ffi.typeof("recipes_integrand"))
@@ -95,6 +99,7 @@ def test_ctypes_function_pointer_types_match_the_header(header_ffi):
     assert not declares_function(recipes_ctypes.Integrand, ffi.typeof("recipes_stop_hook"))
 
 
+@pytest.mark.cffi
 def test_ptrdiff_t_is_ctypes_ssize_t(header_ffi):
     # ctypes has no c_ptrdiff_t; c_ssize_t is the signed integer of a pointer's size, as is
     # ptrdiff_t on every platform this chapter builds for.
@@ -102,6 +107,7 @@ def test_ptrdiff_t_is_ctypes_ssize_t(header_ffi):
     assert ffi.sizeof("ptrdiff_t") == ctypes.sizeof(ctypes.c_ssize_t) == ctypes.sizeof(ctypes.c_void_p)
 
 
+@pytest.mark.cffi
 def test_ctypes_struct_and_constants_match_the_header(header_ffi):
     ffi, lib = header_ffi
     struct = recipes_ctypes.recipes_word_count
@@ -114,6 +120,7 @@ def test_ctypes_struct_and_constants_match_the_header(header_ffi):
         assert getattr(recipes_ctypes._StatusCodes, name) == getattr(lib, name), name
 
 
+@pytest.mark.cffi
 def test_abi_mode_is_dlopen_and_api_mode_is_compiled():
     import recipes_cffi
     import recipes_cffi_abi
@@ -141,7 +148,11 @@ def test_stubs_are_shipped():
         assert (package / "native_integrands.pyi").is_file()
 
 
-@pytest.mark.parametrize("module", ["recipes_cffi", "recipes_cffi_abi", "recipes_ctypes"])
+@pytest.mark.parametrize("module", [
+    pytest.param("recipes_cffi", marks=pytest.mark.cffi),
+    pytest.param("recipes_cffi_abi", marks=pytest.mark.cffi),
+    "recipes_ctypes",
+])
 def test_stubs_declare_every_public_name(module):
     stub = Path(importlib.util.find_spec(module).origin).with_suffix(".pyi")
     tree = ast.parse(stub.read_text(encoding="utf-8"))

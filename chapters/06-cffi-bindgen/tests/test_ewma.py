@@ -35,6 +35,7 @@ def same_bits(mine, theirs):
 # --- what the FFIs do by themselves: the reasons for the front ends' code -------------------------
 
 
+@pytest.mark.cffi
 def test_cffi_from_buffer_ignores_the_format():
     # from_buffer reinterprets whatever bytes it is given: four float32 become two doubles of
     # garbage, with no error. That is why the front end checks the memoryview's format first.
@@ -46,6 +47,7 @@ def test_cffi_from_buffer_ignores_the_format():
 
 
 @pytest.mark.parametrize("values", [SERIES[::2], SERIES[::-1]], ids=["strided", "reversed"])
+@pytest.mark.cffi
 def test_cffi_from_buffer_takes_contiguous_buffers_only(values):
     from recipes_cffi._native import ffi
 
@@ -72,6 +74,7 @@ def test_ctypes_would_turn_a_huge_alpha_into_an_argument_error():
         recipes_ctypes.ewma(SERIES[:3], 10**400)
 
 
+@pytest.mark.cffi
 def test_cffi_converts_alpha_as_pyfloat_asdouble_does():
     # cffi converts a C double with PyFloat_AsDouble itself, so its own errors are the contract's.
     from recipes_cffi._native import ffi, lib

@@ -16,7 +16,11 @@ import pytest
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGINT") or os.name != "posix", reason="POSIX signals")
 
-FRONT_ENDS = ["recipes_cffi", "recipes_cffi_abi", "recipes_ctypes"]
+FRONT_ENDS = [
+    pytest.param("recipes_cffi", marks=pytest.mark.cffi),
+    pytest.param("recipes_cffi_abi", marks=pytest.mark.cffi),
+    "recipes_ctypes",
+]
 
 
 def run(code):

@@ -1,3 +1,4 @@
+# cython: freethreading_compatible = True
 """Small functions that show Cython pitfalls. Not part of the recipes: the chapter's
 README quotes them and its tests check that they behave as the comments say."""
 

@@ -1,3 +1,4 @@
+# cython: freethreading_compatible = True
 """calc_pi a second time, in Cython's pure-Python mode.
 
 This is an ordinary .py file. Cython reads the types from the annotations and the

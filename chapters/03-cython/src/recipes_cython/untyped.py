@@ -1,3 +1,4 @@
+# cython: freethreading_compatible = True
 """The recipes as plain, untyped Python, compiled by Cython as they are.
 
 This is the "before" of the before-and-after: no cdef, no C types, no directives.

@@ -5,6 +5,11 @@ built and linked against librecipes.so at install time (see build_cffi.py). Its 
 calls the C functions directly, with no libffi in between: the fastest way cffi has.
 """
 
+from recipes_clib import CFFI_SUPPORTED, cffi_unsupported_error
+
+if not CFFI_SUPPORTED:  # free-threaded CPython 3.13: no cffi there, so the wheel has no _native
+    raise cffi_unsupported_error(__name__)
+
 # --8<-- [start:bind_module]
 from recipes_cffi._bind import bind
 from recipes_cffi._native import ffi, lib

@@ -9,6 +9,11 @@ Here they come from the installed header, the same text the other front ends are
 Only the way `ffi` and `lib` are made differs from recipes_cffi; the wrappers are shared.
 """
 
+from recipes_clib import CFFI_SUPPORTED, cffi_unsupported_error
+
+if not CFFI_SUPPORTED:  # free-threaded CPython 3.13: cffi cannot be installed there
+    raise cffi_unsupported_error(__name__)
+
 # --8<-- [start:bind_module]
 from cffi import FFI
 
