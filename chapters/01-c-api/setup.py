@@ -37,8 +37,8 @@ class build_ext_with_warnings(build_ext):
             if self.compiler.compiler_type != "msvc":
                 # most_common counts with pthreads: -pthread at compile and link time is
                 # what GCC and Clang want (glibc before 2.34 keeps them in libpthread).
-                extension.extra_compile_args = ["-pthread"] + extension.extra_compile_args
-                extension.extra_link_args = ["-pthread"] + extension.extra_link_args
+                extension.extra_compile_args = ["-pthread", *extension.extra_compile_args]
+                extension.extra_link_args = ["-pthread", *extension.extra_link_args]
         super().build_extensions()
 
 
