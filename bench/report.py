@@ -451,8 +451,7 @@ def free_threading_cell(chapter: dict, module: str, claim: str, freethreaded: di
     The result line is the run's own: passed or failed on which interpreter with how many tests,
     not testable on that interpreter, or unsupported. Without a run it says so.
     """
-    needs = chapter.get("free_threaded_from", {})
-    needs = needs.get(module, needs.get("default")) if isinstance(needs, dict) else needs
+    needs = fact(chapter, "free_threaded_from", module, strict=False)
     if needs == "no":
         return f"**unsupported**<br><small>{claim}</small>"
     result = (freethreaded or {}).get("modules", {}).get(module)
