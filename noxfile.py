@@ -163,16 +163,22 @@ def source_hash(project: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def build_wheel(session: nox.Session, project: Path, fresh: bool, python: str | None = None) -> Path:
+def build_wheel(session: nox.Session, project: Path, fresh: bool, python: str | None = None,
+                env: dict[str, str] | None = None, tag: str = "") -> Path:
     """Build the project's wheel with its own backend (isolated), or reuse the cached one.
 
     The cache key hashes the whole chapter, not just the project: a variant sub-project
     (chapter 5's abi3/) builds from its chapter's sources. `python` builds for another
-    interpreter than the session's (the free-threaded one), into a cache of its own.
+    interpreter than the session's (the free-threaded one, another version), into a cache of
+    its own; so does a build with its own `env` (compiler flags), named by `tag`.
     """
     chapter = CHAPTERS_DIR / project.relative_to(CHAPTERS_DIR).parts[0]
     key = f"{project.relative_to(CHAPTERS_DIR).as_posix().replace('/', '-')}-{source_hash(chapter)}"
-    out = CACHE / "wheels" / (key if python is None else f"{key}-{Path(python).name}")
+    if python is not None:
+        key += f"-{Path(python).name}"
+    if tag:
+        key += f"-{tag}"
+    out = CACHE / "wheels" / key
     wheels = sorted(out.glob("*.whl"))
     if wheels and not fresh:
         session.log(f"reusing {wheels[0].name} (sources unchanged)")
@@ -181,15 +187,16 @@ def build_wheel(session: nox.Session, project: Path, fresh: bool, python: str | 
     started = time.perf_counter()
     if python is not None:
         wheels_only = [arg for name in FREETHREADED_WHEELS_ONLY for arg in ("--no-build-package", name)]
-        session.run("uv", "build", "--wheel", "--python", python, *wheels_only, "--out-dir", str(out), str(project), external=True)
+        session.run("uv", "build", "--wheel", "--python", python, *wheels_only, "--out-dir", str(out), str(project),
+                    external=True, env=env)
     elif shutil.which("uv"):
-        session.run("uv", "build", "--wheel", "--out-dir", str(out), str(project), external=True)
+        session.run("uv", "build", "--wheel", "--out-dir", str(out), str(project), external=True, env=env)
     else:
         session.install("build")
-        session.run("python", "-m", "build", "--wheel", "--outdir", str(out), str(project))
+        session.run("python", "-m", "build", "--wheel", "--outdir", str(out), str(project), env=env)
     seconds = time.perf_counter() - started
     wheel = sorted(out.glob("*.whl"))[0]
-    if python is None:  # the site's build column is about the ordinary build
+    if python is None and not tag:  # the site's build column is about the ordinary build
         record_build(project, wheel, seconds)
     return wheel
 
@@ -563,6 +570,24 @@ def github_matrix(session: nox.Session) -> None:
     """The workflows' matrices as `name=JSON` lines for $GITHUB_OUTPUT (read from chapters.toml)."""
     for name, include in github_plan().items():
         print(f"{name}={json.dumps({'include': include}, separators=(',', ':'))}")
+
+
+# --- sanitize (issue 16): AddressSanitizer + UBSan builds ------------------------------------
+
+
+# --- refleaks (issue 16): the conformance suite on a debug interpreter ----------------------
+
+
+# --- dist (issue 16): sdist -> wheel from the sdist -> clean venv; twine, auditwheel, abi3audit
+
+
+# --- matrix (issue 16): every chapter on every supported CPython ----------------------------
+
+
+# --- debugging (issue 16): the debugging and profiling page's transcripts -------------------
+
+
+# --- lint ------------------------------------------------------------------------------------
 
 
 def actionlint(session: nox.Session) -> str:
