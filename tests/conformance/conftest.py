@@ -21,6 +21,14 @@ settings.register_profile(
     max_examples=150,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+# Sessions that run the whole suite again, elsewhere, draw fewer examples: on another CPython
+# (`nox -s matrix`), under AddressSanitizer (`nox -s sanitize`), and six times over on a debug
+# interpreter (`nox -s refleaks`, where the examples must also repeat exactly). Every test runs;
+# only the number of generated inputs shrinks.
+settings.register_profile("matrix", parent=settings.get_profile("conformance"), max_examples=25)
+settings.register_profile("sanitize", parent=settings.get_profile("conformance"), max_examples=25)
+settings.register_profile("refleaks", parent=settings.get_profile("conformance"), max_examples=5,
+                          derandomize=True, database=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "conformance"))
 
 
