@@ -55,12 +55,12 @@ fn main() {
 // --8<-- [start:find_libclang]
 /// Point clang-sys (bindgen's loader) at a libclang, or stop with a one-line hint.
 fn find_libclang() {
-    if env::var_os("LIBCLANG_PATH").is_none() {
-        if let Some(dir) = libclang_from_python_wheel() {
-            // SAFETY: build scripts are single-threaded at this point; nothing else reads the
-            // environment concurrently. clang-sys reads LIBCLANG_PATH when it loads libclang.
-            unsafe { env::set_var("LIBCLANG_PATH", &dir) };
-        }
+    if env::var_os("LIBCLANG_PATH").is_none()
+        && let Some(dir) = libclang_from_python_wheel()
+    {
+        // SAFETY: build scripts are single-threaded at this point; nothing else reads the
+        // environment concurrently. clang-sys reads LIBCLANG_PATH when it loads libclang.
+        unsafe { env::set_var("LIBCLANG_PATH", &dir) };
     }
     // bindgen would panic with a long report if libclang is missing; ask first, so the
     // failure is one line that says what to install.

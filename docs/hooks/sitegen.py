@@ -848,7 +848,7 @@ def concurrency_md(ctx: Context, results: dict) -> str:
 # recipes, the chapters and "Try it", then these, then any other docs/*.md page (by its title),
 # so a new page never needs this list.
 PAGES_FIRST = ["index.md", "contract.md", "bad-input.md"]
-PAGES_AFTER = ["choosing.md", "benchmarks.md", "concurrency.md", "architecture.md", "start-your-own-project.md"]
+PAGES_AFTER = ["choosing.md", "benchmarks.md", "concurrency.md", "debugging.md", "architecture.md", "start-your-own-project.md"]
 PAGE_TITLES = {
     "index.md": "Home",
     "contract.md": "The contract",

@@ -7,11 +7,16 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import sys
-import tomllib
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10, where the chapters still run: tomli is the same parser
+    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = "recipes_python"
@@ -145,13 +150,17 @@ def describe_int(value: int) -> str:
 
 
 def describe(value) -> str:
-    """Test ids: ints by describe_int (also inside lists and tuples), anything else by repr."""
+    """Test ids: ints by describe_int (also inside lists and tuples), anything else by repr.
+
+    Without the address a default repr holds (`<object object at 0x7f...>`): pytest-xdist's
+    workers each collect the tests, and must agree on every id.
+    """
     if type(value) is int:
         return describe_int(value)
     if type(value) in (list, tuple):
         inner = ", ".join(describe(item) for item in value)
         return f"[{inner}]" if type(value) is list else f"({inner}{',' if len(value) == 1 else ''})"
-    return repr(value)
+    return re.sub(r" at 0x[0-9a-fA-F]+>", ">", repr(value))
 
 
 class IndexRaises:

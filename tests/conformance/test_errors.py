@@ -129,7 +129,7 @@ def text_file(tmp_path):
     return path
 
 
-@pytest.mark.parametrize("bad_path", [None, 1, 1.5, b"t.txt", bytearray(b"t.txt"), support.BytesPath("t.txt"), ["t.txt"], object()], ids=repr)
+@pytest.mark.parametrize("bad_path", [None, 1, 1.5, b"t.txt", bytearray(b"t.txt"), support.BytesPath("t.txt"), ["t.txt"], object()], ids=describe)
 def test_most_common_rejects_non_str_paths(impl, ref, bad_path):
     assert outcome(impl.most_common, bad_path, 1) == outcome(ref.most_common, bad_path, 1) == ("raises", TypeError, None)
 

@@ -146,7 +146,7 @@ WRONG_DIMENSIONS = {
 }
 
 
-@pytest.mark.parametrize("values", NOT_BUFFERS, ids=repr)
+@pytest.mark.parametrize("values", NOT_BUFFERS, ids=describe)
 def test_not_a_buffer(impl, ref, values):
     assert outcome(impl.ewma, values, 0.5) == outcome(ref.ewma, values, 0.5) == ("raises", TypeError, None)
 

@@ -52,6 +52,7 @@ CALLS = {
 }
 
 
+@pytest.mark.timing
 @pytest.mark.parametrize("custom_handler", [False, True], ids=["KeyboardInterrupt", "handler raises its own"])
 @pytest.mark.parametrize("call", list(CALLS), ids=str)
 def test_sigint_interrupts_a_long_call(impl_name, call, custom_handler):

@@ -120,6 +120,7 @@ def share_of_time_another_thread_runs(call, repeats=3):
     return elapsed, max(shares)
 
 
+@pytest.mark.timing
 @pytest.mark.releases_gil
 def test_native_most_common_releases_the_gil(native, big_text):
     """While most_common reads and counts, another Python thread keeps running."""

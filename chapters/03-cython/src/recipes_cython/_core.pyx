@@ -45,7 +45,7 @@ cdef Status fib(long long n, uint64_t *result) noexcept nogil:
     """F(n) into *result, for 0 <= n <= FIB_MAX_N."""
     cdef Status status = check_fib_argument(n)
     cdef uint64_t previous = 0, current = 1
-    cdef long long step
+    cdef long long _step
     if status != OK:
         return status
     if n == 0:
@@ -53,7 +53,7 @@ cdef Status fib(long long n, uint64_t *result) noexcept nogil:
         return OK
     # n - 1 steps: stop at F(n) and never compute F(n+1), which for n = 93 would wrap
     # silently (the fib recipe page, "The F(n+1) loop", has the details).
-    for step in range(n - 1):
+    for _step in range(n - 1):
         previous, current = current, previous + current
     result[0] = current
     return OK
@@ -597,10 +597,10 @@ cdef inline size_t put_digits(char *out, size_t produced, uint64_t first,
                               uint64_t repeated, uint64_t times) noexcept nogil:
     """Write the digit `first`, then `times` copies of the digit `repeated`, as ASCII
     at out[produced]; return the position after them."""
-    cdef uint64_t copy
+    cdef uint64_t _copy
     out[produced] = <char>(ord("0") + first)
     produced += 1
-    for copy in range(times):
+    for _copy in range(times):
         out[produced] = <char>(ord("0") + repeated)
         produced += 1
     return produced
@@ -612,9 +612,9 @@ cdef inline size_t put_digits(char *out, size_t produced, uint64_t first,
 cdef void spigot_pi(uint64_t *a, size_t size, char *out, size_t n) noexcept nogil:
     """The Rabinowitz-Wagon spigot. `a` is the working array of `size` entries, all 2s
     on entry; `out` gets n + 1 ASCII digits: the leading 0, then 3 1 4 1 5 ..."""
-    cdef size_t produced = 0, step, i
+    cdef size_t produced = 0, _step, i
     cdef uint64_t x, q, divisor, predigit = 0, nines = 0
-    for step in range(n):
+    for _step in range(n):
         q = 0
         for i in range(size, 0, -1):
             divisor = 2 * i - 1
