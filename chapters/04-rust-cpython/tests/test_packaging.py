@@ -57,7 +57,7 @@ def test_stub_type_checks_a_caller(tmp_path):
         "y: int = next(iter(it))\n"
         "import array, numpy as np, numpy.typing as npt\n"
         "a: npt.NDArray[np.float64] = r.ewma(array.array('d', [1.0, 2.0]), 0.5)\n"
-        "b: npt.NDArray[np.float64] = r.ewma(np.arange(3.0), np.float64(0.5))\n"
+        "b: npt.NDArray[np.float64] = r.ewma(np.arange(3, dtype=np.float64), np.float64(0.5))\n"
         "r.fib(1.5)  # error: float is not SupportsIndex\n"
         "r.ewma([1.0, 2.0], 0.5)  # error: a list is not a Buffer\n"
     )

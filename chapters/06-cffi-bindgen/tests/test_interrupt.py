@@ -135,6 +135,14 @@ def test_the_failure_mode_a_naive_ctypes_hook_loses_ctrl_c():
         status = recipes_ctypes._fib_recursive(40, naive_hook, None, ctypes.byref(result))
         print("returned", status)
     """)
+    if sys.version_info < (3, 11):
+        # On 3.10 (seen with `nox -s matrix`) this hook never runs the handler: the signal waits
+        # until the C call has run to its end and is raised after it, at the call's line (14)
+        assert status != 0, err
+        assert "line 14" in err, err
+        assert "KeyboardInterrupt" in err, err
+        assert not out, out
+        return
     assert status == 0, err  # the process did not end with KeyboardInterrupt
     assert out.startswith("returned")
     assert "Exception ignored on calling ctypes callback function" in err
