@@ -95,11 +95,12 @@ def _have(*commands: str) -> bool:
     return any(shutil.which(c) for c in commands)
 
 
-def _have_boost_python() -> bool:
-    version = f"{sys.version_info.major}{sys.version_info.minor}"
+def _have_boost_python(minor: str = f"{sys.version_info.major}.{sys.version_info.minor}", prefix: str = sys.prefix) -> bool:
+    """Whether a libboost_python built for Python `minor` is installed (a Boost.Python library serves one version)."""
+    version = minor.replace(".", "")
     patterns = [f"{d}/libboost_python{version}*" for d in (
         "/usr/lib", "/usr/lib/*-linux-gnu", "/usr/lib64", "/usr/local/lib", "/opt/homebrew/lib",
-        os.path.join(sys.prefix, "lib"), os.path.join(os.environ.get("CONDA_PREFIX", "/nonexistent"), "lib"),
+        os.path.join(prefix, "lib"), os.path.join(os.environ.get("CONDA_PREFIX", "/nonexistent"), "lib"),
     )]
     return any(glob.glob(p) for p in patterns)
 
@@ -1312,14 +1313,6 @@ def find_python(minor: str) -> dict | None:
     return None
 
 
-def have_boost_python_for(interpreter: dict) -> bool:
-    """Whether a libboost_python built for this Python version is installed (Debian's serves one version only)."""
-    version = interpreter["minor"].replace(".", "")
-    dirs = ["/usr/lib", "/usr/lib/*-linux-gnu", "/usr/lib64", "/usr/local/lib", "/opt/homebrew/lib",
-            os.path.join(interpreter["prefix"], "lib"), os.path.join(os.environ.get("CONDA_PREFIX", "/nonexistent"), "lib")]
-    return any(glob.glob(f"{d}/libboost_python{version}.*") for d in dirs)
-
-
 def matrix_python(session: nox.Session, interpreter: dict, chapters: list[dict]) -> dict:
     """The chapters built for one CPython, installed in a venv of it, their own tests and the conformance suite run."""
     minor, python = interpreter["minor"], interpreter["python"]
@@ -1362,7 +1355,7 @@ def matrix_python(session: nox.Session, interpreter: dict, chapters: list[dict])
             session.log(f"matrix {minor}: chapter{chapter['id']} unsupported (python<3.13)")
             continue
         build_env, tag, deselect = None, "", []
-        if "boost-python" in chapter["requires"] and not have_boost_python_for(interpreter):
+        if "boost-python" in chapter["requires"] and not _have_boost_python(interpreter["minor"], interpreter["prefix"]):
             build_env, tag, deselect = MATRIX_NO_BOOST_ENV, "noboost", MATRIX_NO_BOOST_DESELECT
             modules[MATRIX_BOOST_MODULE] = {"status": "not testable here",
                                             "reason": f"no Boost.Python for {minor} (libboost_python{minor.replace('.', '')})"}
