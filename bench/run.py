@@ -39,7 +39,7 @@ import report  # noqa: E402
 from worker import ALTERNATIVES, FLOOR, WORKLOADS  # noqa: E402
 
 REFERENCE, CAPI = "recipes_python", "recipes_capi"
-QUICK = ["--processes", "3", "--values", "3", "--warmups", "1", "--min-time", "0.05"]
+QUICK = ["--processes", "2", "--values", "3", "--warmups", "1", "--min-time", "0.05"]
 FULL: list[str] = []  # pyperf's defaults: 20 processes x 3 values, 100 ms minimum per value
 # Python packages whose versions matter for the results (runtime and build side).
 PACKAGES = [

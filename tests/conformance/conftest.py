@@ -49,12 +49,20 @@ def selected_names(config) -> list[str]:
     return installed
 
 
+# marker -> what a variant declaring `<marker> = false` is not held to
+EXEMPTIONS = {
+    "releases_gil": "not held to releasing the GIL",
+    "native_speed": "not given workloads sized for native arithmetic",
+}
+
+
 def pytest_report_header(config):
     names = selected_names(config)
     lines = ["recipes under test: " + ", ".join(names)]
-    exempt = sorted(support.holds_gil_by_design() & set(names))
-    if exempt:
-        lines.append("not held to releasing the GIL (releases_gil = false in chapters.toml): " + ", ".join(exempt))
+    for marker, what in EXEMPTIONS.items():
+        exempt = sorted(support.exempt_by_design(marker) & set(names))
+        if exempt:
+            lines.append(f"{what} ({marker} = false in chapters.toml): " + ", ".join(exempt))
     return lines
 
 
@@ -64,10 +72,12 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("impl_name", names)
     if "native_name" in metafunc.fixturenames:
         natives = [n for n in names if n != support.REFERENCE]
-        if metafunc.definition.get_closest_marker("releases_gil"):
-            # a test of releasing the GIL: not for the variants that declare `releases_gil = false`
-            # in chapters.toml (shown in the test report header, never silently dropped)
-            natives = [n for n in natives if n not in support.holds_gil_by_design()]
+        for marker in EXEMPTIONS:
+            # a test of releasing the GIL, or of a workload that only native arithmetic finishes in
+            # seconds: not for the variants that declare `<marker> = false` in chapters.toml (shown
+            # in the test report header, never silently dropped)
+            if metafunc.definition.get_closest_marker(marker):
+                natives = [n for n in natives if n not in support.exempt_by_design(marker)]
         metafunc.parametrize("native_name", natives)
 
 

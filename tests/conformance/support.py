@@ -45,14 +45,15 @@ def known_import_names() -> list[str]:
     return names
 
 
-def holds_gil_by_design() -> set[str]:
-    """Variants that declare `releases_gil = false`: a "before" in a before/after comparison
-    (plain Python compiled by Cython), not a native implementation of most_common."""
+def exempt_by_design(key: str) -> set[str]:
+    """Variants that declare `<key> = false` in chapters.toml. `releases_gil = false`: a "before"
+    in a before/after comparison (plain Python compiled by Cython), not a native implementation of
+    most_common. `native_speed = false`: its arithmetic is Python's objects at interpreted speed."""
     return {
         variant["module"]
         for chapter in chapters()
         for variant in chapter.get("variant", [])
-        if variant.get("releases_gil") is False
+        if variant.get(key) is False
     }
 
 
