@@ -182,20 +182,36 @@ def build_wheel(session: nox.Session, project: Path, fresh: bool, python: str | 
     The cache key hashes the whole chapter, not just the project: a variant sub-project
     (chapter 5's abi3/) builds from its chapter's sources. `python` builds for another
     interpreter than the session's (the free-threaded one, another version), into a cache of
-    its own; so does a build with its own `env` (compiler flags), named by `tag`.
+    its own; so does a build with its own `env` (compiler flags: the key hashes them), named by `tag`. A project
+    outside chapters/ (the test extensions under tests/) is keyed by its own sources.
+
+    Every key also gets its own build folder: setuptools compiles into the project's build/
+    and reuses any object newer than its source, whatever flags made it, so a sanitizer build
+    would take a plain build's objects (and leave its own for the next plain one).
+    DIST_EXTRA_CONFIG is setuptools' extra config file; the other backends build out of tree.
     """
-    chapter = CHAPTERS_DIR / project.relative_to(CHAPTERS_DIR).parts[0]
-    key = f"{project.relative_to(CHAPTERS_DIR).as_posix().replace('/', '-')}-{source_hash(chapter)}"
+    if project.is_relative_to(CHAPTERS_DIR):
+        name = project.relative_to(CHAPTERS_DIR).as_posix()
+        sources = CHAPTERS_DIR / project.relative_to(CHAPTERS_DIR).parts[0]
+    else:
+        name, sources = project.relative_to(ROOT).as_posix(), project
+    key = f"{name.replace('/', '-')}-{source_hash(sources)}"
     if python is not None:
         key += f"-{Path(python).name}"
     if tag:
         key += f"-{tag}"
+    if env:  # other flags, another wheel
+        key += "-" + hashlib.sha256(json.dumps(env, sort_keys=True).encode()).hexdigest()[:8]
     out = CACHE / "wheels" / key
     wheels = sorted(out.glob("*.whl"))
     if wheels and not fresh:
         session.log(f"reusing {wheels[0].name} (sources unchanged)")
         return wheels[0]
     shutil.rmtree(out, ignore_errors=True)
+    build_base = CACHE / "build" / key
+    build_base.mkdir(parents=True, exist_ok=True)
+    (build_base / "setup.cfg").write_text(f"[build]\nbuild_base = {build_base}\n[egg_info]\negg_base = {build_base}\n")
+    env = {"DIST_EXTRA_CONFIG": str(build_base / "setup.cfg"), **(env or {})}
     started = time.perf_counter()
     if python is not None:
         wheels_only = [arg for name in FREETHREADED_WHEELS_ONLY for arg in ("--no-build-package", name)]
@@ -208,7 +224,7 @@ def build_wheel(session: nox.Session, project: Path, fresh: bool, python: str | 
         session.run("python", "-m", "build", "--wheel", "--outdir", str(out), str(project), env=env)
     seconds = time.perf_counter() - started
     wheel = sorted(out.glob("*.whl"))[0]
-    if python is None and not tag:  # the site's build column is about the ordinary build
+    if python is None and not tag and project.is_relative_to(CHAPTERS_DIR):  # the site's build column: the ordinary build
         record_build(project, wheel, seconds)
     return wheel
 
@@ -473,6 +489,20 @@ def pytest_counts(junit: Path) -> dict[str, int]:
     return total
 
 
+def pytest_counted(session: nox.Session, python: str, args: list[str], junit: Path, cwd: Path,
+                   env: dict[str, str] | None = None, prefix: list[str] | None = None) -> tuple[dict[str, int], bool]:
+    """pytest with another interpreter, whatever its exit status: its counts from the junit report, and
+    whether it passed (no failure, no error, something passed). No report (pytest stopped before any
+    test: a conftest that does not import, a usage error) counts as an error. `prefix` wraps the command."""
+    junit.parent.mkdir(parents=True, exist_ok=True)
+    junit.unlink(missing_ok=True)
+    with session.chdir(cwd):
+        session.run(*(prefix or []), python, "-m", "pytest", *args, "-p", "no:cacheprovider", f"--junitxml={junit}",
+                    external=True, env=env, success_codes=range(6))
+    counts = pytest_counts(junit) if junit.exists() else {"tests": 0, "failures": 0, "errors": 1, "skipped": 0, "passed": 0}
+    return counts, counts["failures"] + counts["errors"] == 0 and counts["passed"] > 0
+
+
 @nox.session(venv_backend="none")
 def freethreaded(session: nox.Session) -> None:
     """Every chapter that supports it, on free-threaded CPython: its own tests, the conformance suite and the stress tests.
@@ -500,12 +530,7 @@ def freethreaded(session: nox.Session) -> None:
         session.run("uv", "pip", "install", "--quiet", "--python", vpython, *wheels_only, *args, external=True)
 
     def pytest(tag: str, *args: str, cwd: Path) -> tuple[dict[str, int], bool]:
-        junit = CACHE / "freethreaded" / f"{tag}.xml"
-        with session.chdir(cwd):
-            session.run(vpython, "-m", "pytest", *args, "-p", "no:cacheprovider", f"--junitxml={junit}",
-                        external=True, success_codes=[0, 1])  # 1: some failed, counted below
-        counts = pytest_counts(junit)
-        return counts, counts["failures"] + counts["errors"] == 0 and counts["passed"] > 0
+        return pytest_counted(session, vpython, list(args), CACHE / "freethreaded" / f"{tag}.xml", cwd)
 
     FREETHREADED_BENCH.unlink(missing_ok=True)  # never show an older run's timings beside this run's results
     pip_install(*CONFORMANCE_DEPS)
@@ -603,7 +628,7 @@ def github_matrix(session: nox.Session) -> None:
 # --- sanitize (issue 16): AddressSanitizer + UBSan builds ------------------------------------
 #
 # Chapters 1, 2 and 3 and chapter 6's cffi API-mode module are built with SANITIZE_FLAGS into
-# wheels of their own (cache tag "asan-<hash of the flags>"), then their own tests and the conformance suite run
+# wheels of their own (cache tag "asan", and a hash of the flags), then their own tests and the conformance suite run
 # with gcc's libasan preloaded (CPython is not built with it, and ASan's runtime must be the
 # first library loaded) and PYTHONMALLOC=malloc, so every Python object is a malloc block ASan
 # watches (pymalloc's arenas would hide an overflow inside them). Every process logs its reports
@@ -651,18 +676,9 @@ def sanitizer_runtime(session: nox.Session) -> str:
 
 
 def sanitize_build_env(project: Path) -> dict[str, str]:
-    """The flags for every backend (setuptools, CMake and Meson read CFLAGS, CXXFLAGS, LDFLAGS).
-
-    setuptools compiles into the project's build/ folder and skips any object newer than its
-    source, so it would put objects of an earlier plain build into this wheel (and leave ours
-    for the next plain one): DIST_EXTRA_CONFIG gives it a build folder of its own instead.
-    """
-    base = SANITIZE_DIR / "build" / project.relative_to(CHAPTERS_DIR).as_posix().replace("/", "-")
-    base.mkdir(parents=True, exist_ok=True)
-    config = base / "setup.cfg"
-    config.write_text(f"[build]\nbuild_base = {base}\n[build_ext]\nforce = 1\n[egg_info]\negg_base = {base}\n")
+    """The flags for every backend (setuptools, CMake and Meson read CFLAGS, CXXFLAGS, LDFLAGS)."""
     flags = f"{SANITIZE_FLAGS} {SANITIZE_EXTRA_FLAGS.get(project.relative_to(CHAPTERS_DIR).parts[0], '')}".strip()
-    return {"CFLAGS": flags, "CXXFLAGS": flags, "LDFLAGS": flags, "DIST_EXTRA_CONFIG": str(config)}
+    return {"CFLAGS": flags, "CXXFLAGS": flags, "LDFLAGS": flags}
 
 
 def check_instrumented(session: nox.Session, wheel: Path) -> list[str]:
@@ -746,9 +762,7 @@ def sanitize(session: nox.Session) -> None:
     site = Path(session.run("python", "-c", "import sysconfig; print(sysconfig.get_paths()['platlib'])", silent=True).strip())
     for chapter in chapters:
         for project in projects(chapter):
-            env = sanitize_build_env(project)  # the cache tag names the flags: other flags, another wheel
-            tag = "asan-" + hashlib.sha256(env["CXXFLAGS"].encode()).hexdigest()[:8]
-            wheel = build_wheel(session, project, fresh=False, env=env, tag=tag)
+            wheel = build_wheel(session, project, fresh=False, env=sanitize_build_env(project), tag="asan")
             for package in check_instrumented(session, wheel):
                 ours[package] = site / package
             session.install("--reinstall", "--no-deps", str(wheel))
@@ -826,26 +840,25 @@ def sanitize(session: nox.Session) -> None:
 # is left to `nox -s tests`: it measures a child interpreter's RSS (20 s a name on the debug
 # interpreter, a third of the budget), nothing this process's counts could see.
 
-REFLEAKS_PYTHON = "python3.11-dbg"
+REFLEAKS_PYTHON = "python3.11-dbg"  # also the debugging page's gdb and refleak-hunt interpreter
+
+
+def debug_python_venv(session: nox.Session, clear: bool) -> str:
+    """The one venv of Debian's debug interpreter (the refleak session's and the debugging page's): its
+    python, or "" when the machine has no REFLEAKS_PYTHON. clear: empty it first."""
+    python = shutil.which(REFLEAKS_PYTHON)
+    if python is None:
+        return ""
+    venv = CACHE / REFLEAKS_PYTHON
+    if clear or not (venv / "bin" / "python").exists():
+        session.run("uv", "venv", "--quiet", "--clear", "--python", python, str(venv), external=True)
+    return str(venv / "bin" / "python")
 REFLEAKS_DIR = CACHE / "refleaks"
 REFLEAKS_RUNS = "3:3"
 REFLEAKS_SLOW = "0.25=1:2"
 REFLEAKS_ONCE = ("*conformance/test_signals.py::*",)  # node ids are relative to tests/ (its pytest.ini)
 REFLEAKS_LEFT_OUT = "tests/conformance/test_leaks.py"
 REFLEAKS_BROKEN = ROOT / "tests" / "sanitize" / "broken"  # recipes_broken: leak_reference, leak_block
-
-
-def refleaks_broken_wheel(session: nox.Session, python: str) -> Path:
-    """recipes_broken built for the debug interpreter (its references count), in a build folder of its own."""
-    out = REFLEAKS_DIR / f"broken-{source_hash(REFLEAKS_BROKEN)}"
-    if not list(out.glob("*.whl")):
-        base = REFLEAKS_DIR / "broken-build"
-        base.mkdir(parents=True, exist_ok=True)
-        config = base / "setup.cfg"  # setuptools would otherwise reuse the objects in broken/build
-        config.write_text(f"[build]\nbuild_base = {base}\n[build_ext]\nforce = 1\n[egg_info]\negg_base = {base}\n")
-        session.run("uv", "build", "--quiet", "--wheel", "--python", python, "--out-dir", str(out), str(REFLEAKS_BROKEN),
-                    external=True, env={"DIST_EXTRA_CONFIG": str(config)})
-    return next(out.glob("*.whl"))
 
 
 def refleaks_pytest(vpython: str, tag: str, args: list[str]) -> tuple[int, Path]:
@@ -873,11 +886,9 @@ def refleaks(session: nox.Session) -> None:
         session.error(f"nox -s refleaks needs Debian's debug interpreter {REFLEAKS_PYTHON}: apt-get install python3.11-dbg")
     for chapter in CHAPTERS:
         require(session, chapter)
-    venv = REFLEAKS_DIR / "venv"
-    session.run("uv", "venv", "--quiet", "--clear", "--python", python, str(venv), external=True)
-    vpython = str(venv / "bin" / "python")
+    vpython = debug_python_venv(session, clear=True)
     wheels = [build_wheel(session, project, fresh=False) for chapter in CHAPTERS for project in projects(chapter)]
-    broken = refleaks_broken_wheel(session, python)
+    broken = build_wheel(session, REFLEAKS_BROKEN, fresh=False, python=python)  # its references count there
     session.run("uv", "pip", "install", "--quiet", "--python", vpython, *CONFORMANCE_DEPS, *map(str, wheels), str(broken),
                 external=True)
     shutil.rmtree(REFLEAKS_DIR / "logs", ignore_errors=True)
@@ -885,11 +896,9 @@ def refleaks(session: nox.Session) -> None:
     installed = time.perf_counter() - started
 
     # The can-fail proof first: the plugin fails leaking tests by name and passes a balanced one.
-    session.run(vpython, "-m", "pytest", "tests/refleaks", "-p", "no:cacheprovider", "-q",
-                f"--junitxml={REFLEAKS_DIR / 'logs' / 'proof.xml'}", external=True,
-                env={"PYTHONPATH": str(ROOT / "tests" / "refleaks")})
-    proof = pytest_counts(REFLEAKS_DIR / "logs" / "proof.xml")
-    if proof["passed"] == 0 or proof["failures"] + proof["errors"] or proof["skipped"]:
+    proof, passed = pytest_counted(session, vpython, ["tests/refleaks", "-q"], REFLEAKS_DIR / "logs" / "proof.xml", ROOT,
+                                   env={"PYTHONPATH": str(ROOT / "tests" / "refleaks")})
+    if not passed or proof["skipped"]:
         session.error(f"tests/refleaks: the can-fail proof did not pass ({proof})")
 
     # Every import name in a pytest of its own, as many at once as there are cores; then the
@@ -1100,7 +1109,6 @@ def dist_pytest(session: nox.Session, venv: Path, cwd: Path, names: list[str], w
                 prefix: list[str] | None = None) -> dict:
     """The chapter's tests (cwd/tests) with the venv's Python; counts, and where the wheels' modules were imported from."""
     junit, imports = DIST / f"{tag}.xml", DIST / f"{tag}-imports.json"
-    junit.unlink(missing_ok=True)
     imports.unlink(missing_ok=True)
     packages = set()  # the wheels' top-level packages and modules (not *.dist-info, *.libs)
     for wheel in wheels:
@@ -1110,12 +1118,10 @@ def dist_pytest(session: nox.Session, venv: Path, cwd: Path, names: list[str], w
            "DIST_PACKAGES": ",".join(sorted(p for p in packages if p.isidentifier())),
            "VIRTUAL_ENV": str(venv), "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}"}
     started = time.perf_counter()
-    with session.chdir(cwd):
-        session.run(*(prefix or []), str(venv / "bin" / "python"), "-m", "pytest", "tests", "-p", "no:cacheprovider",
-                    "-p", "installed_only", f"--junitxml={junit}", external=True, env=env, success_codes=range(6))
-    counts = pytest_counts(junit) if junit.exists() else {"tests": 0, "passed": 0, "failures": 0, "errors": 1, "skipped": 0}
+    counts, passed = pytest_counted(session, str(venv / "bin" / "python"), ["tests", "-p", "installed_only"], junit, cwd,
+                                    env=env, prefix=prefix)
     where = json.loads(imports.read_text()) if imports.exists() else {"outside": {}, "missing": {"(pytest)": "did not finish"}}
-    ok = counts["failures"] + counts["errors"] == 0 and counts["passed"] > 0 and not where["outside"] and not where["missing"]
+    ok = passed and not where["outside"] and not where["missing"]
     verdict = f"{counts['passed']} passed, {counts['failures']} failed, {counts['errors']} errors"
     return {"ok": ok, "verdict": verdict, **counts, "seconds": round(time.perf_counter() - started, 1),
             "imported_from_site_packages": sorted(where.get("modules", {})), "outside": where["outside"], "missing": where["missing"]}
@@ -1285,12 +1291,9 @@ MATRIX_RESULTS = CACHE / "matrix.json"
 # chapter 2 is built with its CMake option RECIPES_BOOST off, and recipes_boost is not tested.
 MATRIX_BOOST_MODULE = "recipes_boost"
 MATRIX_NO_BOOST_ENV = {"SKBUILD_CMAKE_DEFINE": "RECIPES_BOOST=OFF"}  # scikit-build-core's -DRECIPES_BOOST=OFF
-# Chapter 2's own tests expect recipes_boost on every GIL build (its conftest leaves it out on
-# free-threaded ones only), so without it these are deselected: its parametrisations, and two
-# tests that name it directly (Boost.Python as the outermost caller; stubtest over all three).
-MATRIX_NO_BOOST_DESELECT = ["-k", f"not {MATRIX_BOOST_MODULE}",
-                            "--deselect", "tests/test_integrate.py::test_nested_across_the_three_libraries",
-                            "--deselect", "tests/test_stubs.py::test_stubtest"]
+# Chapter 2's own tests expect recipes_boost on every GIL build unless told RECIPES_BOOST=OFF,
+# as a build without it is (its tests/conftest.py).
+MATRIX_NO_BOOST_TEST_ENV = {"RECIPES_BOOST": "OFF"}
 MATRIX_PROBE = ("import json, os, platform, sys, sysconfig; print(json.dumps({'version': platform.python_version(), "
                 "'minor': '%d.%d' % sys.version_info[:2], 'implementation': platform.python_implementation(), "
                 "'free_threaded': bool(sysconfig.get_config_var('Py_GIL_DISABLED')), 'prefix': sys.base_prefix, "
@@ -1334,16 +1337,10 @@ def matrix_python(session: nox.Session, interpreter: dict, chapters: list[dict])
     def pip_install(*args: str) -> None:
         session.run("uv", "pip", "install", "--quiet", "--python", vpython, *args, external=True)
 
-    def pytest(tag: str, *runs: list[str], cwd: Path) -> tuple[dict[str, int], bool]:
+    def pytest(tag: str, *runs: list[str], cwd: Path, extra_env: dict[str, str] | None = None) -> tuple[dict[str, int], bool]:
         total: dict[str, int] = {}
         for i, args in enumerate(runs):
-            junit = work / f"{tag}-{i}.xml"
-            junit.unlink(missing_ok=True)
-            with session.chdir(cwd):  # any exit status: what failed is counted from the report below
-                session.run(vpython, "-m", "pytest", *args, f"--junitxml={junit}",
-                            external=True, env=env, success_codes=list(range(6)))
-            # no report: pytest stopped before any test (a conftest that does not import, a usage error)
-            counts = pytest_counts(junit) if junit.exists() else {"tests": 0, "failures": 0, "errors": 1, "skipped": 0, "passed": 0}
+            counts, _ = pytest_counted(session, vpython, args, work / f"{tag}-{i}.xml", cwd, env={**env, **(extra_env or {})})
             for key, n in counts.items():
                 total[key] = total.get(key, 0) + n
         return total, total["failures"] + total["errors"] == 0 and total["passed"] > 0
@@ -1361,9 +1358,9 @@ def matrix_python(session: nox.Session, interpreter: dict, chapters: list[dict])
                 modules[name] = {"status": "unsupported", "reason": f"chapter{chapter['id']} stops at Python 3.12 (chapters.toml requires python<3.13)"}
             session.log(f"matrix {minor}: chapter{chapter['id']} unsupported (python<3.13)")
             continue
-        build_env, tag, deselect = None, "", []
+        build_env, tag, test_env = None, "", None
         if "boost-python" in chapter["requires"] and not _have_boost_python(interpreter["minor"], interpreter["prefix"]):
-            build_env, tag, deselect = MATRIX_NO_BOOST_ENV, "noboost", MATRIX_NO_BOOST_DESELECT
+            build_env, tag, test_env = MATRIX_NO_BOOST_ENV, "noboost", MATRIX_NO_BOOST_TEST_ENV
             modules[MATRIX_BOOST_MODULE] = {"status": "not testable here",
                                             "reason": f"no Boost.Python for {minor} (libboost_python{minor.replace('.', '')})"}
         testable = [n for n in names if n not in modules]
@@ -1377,14 +1374,14 @@ def matrix_python(session: nox.Session, interpreter: dict, chapters: list[dict])
             continue
         extras = [req for project in projects(chapter) for req in test_extra(project)]
         pip_install("--reinstall", *map(str, wheels), *extras)
-        own, own_ok = (pytest(f"chapter{chapter['id']}", ["tests", "-p", "no:cacheprovider", *deselect], cwd=chapter_dir(chapter))
+        own, own_ok = (pytest(f"chapter{chapter['id']}", ["tests", "-p", "no:cacheprovider"], cwd=chapter_dir(chapter), extra_env=test_env)
                        if (chapter_dir(chapter) / "tests").is_dir() else ({"passed": 0}, True))
         # The reference against itself: the only run of the whole suite on this Python for it.
         conf, conf_ok = pytest(f"conformance-chapter{chapter['id']}", *conformance_runs(testable), cwd=ROOT)
         for name in testable:
             modules[name] = {"status": "passed" if own_ok and conf_ok else "failed", "chapter_tests": own, "conformance": conf}
-            if deselect:
-                modules[name]["deselected"] = " ".join(deselect)
+            if test_env:
+                modules[name]["built_without"] = MATRIX_BOOST_MODULE
     seconds = round(time.perf_counter() - started)
     session.log(f"matrix {minor}: done in {seconds} s")
     return {"version": interpreter["version"], "python": python, "date": time.strftime("%Y-%m-%d"),
@@ -1465,44 +1462,24 @@ DEBUGGING_PROFILED = "recipes_capi"  # the module perf and py-spy profile: chapt
 DEBUGGING_SABOTAGE = ("faulthandler", "panic", "asan", "refleaks")  # the can-fail proof's broken inputs
 
 
-def debugging_build(session: nox.Session, project: Path, tag: str, env: dict[str, str] | None = None,
-                    copy: bool = False) -> Path:
-    """Build a test project's wheel (cached by its sources and flags) and unpack it: a folder for PYTHONPATH.
-
-    copy: build from a copy of the sources. setuptools keeps objects in the project's build/
-    folder and would reuse the ones compiled without the sanitizer flags.
-    """
-    base = CACHE / "debugging"
-    out, stamp = base / tag, base / f"{tag}.key"
-    key = source_hash(project) + json.dumps(env or {}, sort_keys=True)
-    if stamp.exists() and stamp.read_text() == key and out.is_dir():
-        session.log(f"debugging: reusing the {tag} build (sources unchanged)")
-        return out
-    source = project
-    if copy:
-        source = base / f"src-{tag}"
-        shutil.rmtree(source, ignore_errors=True)
-        shutil.copytree(project, source, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
-    wheels = base / f"wheel-{tag}"
-    shutil.rmtree(wheels, ignore_errors=True)
-    session.run("uv", "build", "--wheel", "--out-dir", str(wheels), str(source), external=True, env=env)
-    shutil.rmtree(out, ignore_errors=True)
-    with zipfile.ZipFile(next(wheels.glob("*.whl"))) as zf:
-        zf.extractall(out)
-    stamp.write_text(key)
+def debugging_build(session: nox.Session, project: Path, tag: str, env: dict[str, str] | None = None) -> Path:
+    """A test project's wheel (build_wheel's cache: by its sources and `tag`), unpacked: a folder for PYTHONPATH."""
+    wheel = build_wheel(session, project, fresh=False, env=env, tag=tag)
+    out, stamp = CACHE / "debugging" / tag, CACHE / "debugging" / f"{tag}.wheel"
+    if not (stamp.exists() and stamp.read_text() == str(wheel) and out.is_dir()):
+        shutil.rmtree(out, ignore_errors=True)
+        with zipfile.ZipFile(wheel) as zf:
+            zf.extractall(out)
+        stamp.write_text(str(wheel))
     return out
 
 
 def debugging_debug_python(session: nox.Session) -> str:
-    """A venv of Debian's debug interpreter with pytest, for the refleak hunt; "" when there is none."""
-    python = shutil.which("python3.11-dbg")
-    if python is None:
-        return ""
-    venv = CACHE / "debugging" / "venv-dbg"
-    if not (venv / "bin" / "python").exists():
-        session.run("uv", "venv", "--quiet", "--python", python, str(venv), external=True)
-    session.run("uv", "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), "pytest>=8", external=True)
-    return str(venv / "bin" / "python")
+    """The debug interpreter's venv with pytest, for the refleak hunt; "" when there is none."""
+    vpython = debug_python_venv(session, clear=False)
+    if vpython:
+        session.run("uv", "pip", "install", "--quiet", "--python", vpython, "pytest>=8", external=True)
+    return vpython
 
 
 def debugging_transcripts(session: nox.Session, out: Path = GENERATED / "debugging", strict: bool = False,
@@ -1513,8 +1490,8 @@ def debugging_transcripts(session: nox.Session, out: Path = GENERATED / "debuggi
     transcripts on broken inputs instead (the can-fail proof); returns each one's status.
     """
     started = time.perf_counter()
-    plain = debugging_build(session, DEBUGGING_BROKEN, "broken-plain", copy=True)
-    asan = debugging_build(session, DEBUGGING_BROKEN, "broken-asan", env=DEBUGGING_ASAN_ENV, copy=True)
+    plain = debugging_build(session, DEBUGGING_BROKEN, "broken-plain")
+    asan = debugging_build(session, DEBUGGING_BROKEN, "broken-asan", env=DEBUGGING_ASAN_ENV)
     panic = debugging_build(session, DEBUGGING_PANIC, "panic-demo")
     session.install("py-spy>=0.4")
     args = ["--out", str(out), "--plain", str(plain), "--asan", str(asan), "--panic", str(panic),

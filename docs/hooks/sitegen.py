@@ -137,15 +137,13 @@ def load_results(path: Path | None = None) -> dict:
     return json.loads(path.read_text())
 
 
-def load_freethreaded(path: Path | None = None) -> dict | None:
-    """What `nox -s freethreaded` found, if it ran (the comparison table says when it did not)."""
-    path = Path(path or os.environ.get("FREETHREADED_RESULTS", CACHE / "freethreaded.json"))
-    return json.loads(path.read_text()) if path.exists() else None
-
-
-def load_freethreaded_bench(path: Path | None = None) -> dict | None:
-    """The quick benchmark `nox -s freethreaded` ran on the free-threaded interpreter, if it ran."""
-    path = Path(path or os.environ.get("FREETHREADED_BENCH", CACHE / "bench" / "freethreaded.json"))
+def load_freethreaded(bench: bool = False) -> dict | None:
+    """What `nox -s freethreaded` found (FREETHREADED_RESULTS), or with bench=True the quick benchmark
+    it ran on the free-threaded interpreter (FREETHREADED_BENCH); None if it did not run (the
+    comparison table says so)."""
+    variable, default = ("FREETHREADED_BENCH", CACHE / "bench" / "freethreaded.json") if bench else (
+        "FREETHREADED_RESULTS", CACHE / "freethreaded.json")
+    path = Path(os.environ.get(variable, default))
     return json.loads(path.read_text()) if path.exists() else None
 
 
@@ -832,7 +830,7 @@ def generate(ctx: Context) -> list[Path]:
 
 def concurrency_md(ctx: Context, results: dict) -> str:
     """The concurrency page's table: this build's benchmark, and the free-threaded run beside it if there was one."""
-    freethreaded = load_freethreaded_bench()
+    freethreaded = load_freethreaded(bench=True)
     status = load_freethreaded()
     text = report.concurrency_table(results, freethreaded)
     if freethreaded is None:

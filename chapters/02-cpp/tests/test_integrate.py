@@ -80,7 +80,7 @@ def test_nested_across_the_three_libraries():
     # Boost.Python calls f, which calls pybind11's integrate, whose f calls nanobind's, whose f
     # raises: the error crosses three different C++ exception types, and three copies of the
     # core, and the outermost caller still gets the object, with the innermost f in its traceback.
-    # (Where a free-threaded build leaves Boost.Python out, pybind11 is the outermost too.)
+    # (Where a build leaves Boost.Python out, pybind11 is the outermost too.)
     boost, pybind11, nanobind = (importlib.import_module(name)
                                  for name in [MODULES[0], "recipes_pybind11", "recipes_nanobind"])
     boom = Boom("innermost")
