@@ -232,10 +232,10 @@ double integrate(const bp::object &f, const bp::object &a, const bp::object &b,
             // Not bp::call<double>: Boost.Python's double converter takes
             // float, int and bool only, refuses a Fraction, a Decimal or a
             // numpy.float32 with a TypeError of its own, and loses an exception
-            // raised inside __float__. PyFloat_AsDouble's rule, with its
-            // errors, as for a and b:
+            // raised inside __float__. glue::integrand_value converts as for a
+            // and b, then checks for Ctrl-C:
             double value;
-            if (!glue::real_argument(y.ptr(), &value)) bp::throw_error_already_set();
+            if (!glue::integrand_value(y.ptr(), &value)) bp::throw_error_already_set();
             return value;
         },
         lower, upper, steps);

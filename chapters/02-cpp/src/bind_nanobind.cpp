@@ -198,10 +198,10 @@ double integrate(const nb::callable &f, nb::handle a, nb::handle b, nb::handle n
             const nb::object y = f(x);
             // Not nb::cast<double>(y): it turns a str result, 10**400 and an
             // exception raised inside __float__ alike into a RuntimeError
-            // saying "std::bad_cast". PyFloat_AsDouble's rule, with its
-            // errors, as for a and b:
+            // saying "std::bad_cast". glue::integrand_value converts as for a
+            // and b, then checks for Ctrl-C:
             double value;
-            if (!glue::real_argument(y.ptr(), &value)) throw nb::python_error();
+            if (!glue::integrand_value(y.ptr(), &value)) throw nb::python_error();
             return value;
         },
         lower, upper, steps);

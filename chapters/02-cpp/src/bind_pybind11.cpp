@@ -267,9 +267,10 @@ double integrate(const py::typing::Callable<double(double)> &f, const real_arg &
             // Not y.cast<double>(): pybind11's double caster turns a str result,
             // 10**400 and an exception raised inside __float__ alike into a
             // RuntimeError of its own ("Unable to cast Python instance...").
-            // PyFloat_AsDouble's rule, with its errors, as for a and b:
+            // glue::integrand_value converts as for a and b, then checks for
+            // Ctrl-C:
             double value;
-            if (!glue::real_argument(y.ptr(), &value)) throw py::error_already_set();
+            if (!glue::integrand_value(y.ptr(), &value)) throw py::error_already_set();
             return value;
         },
         lower, upper, steps);

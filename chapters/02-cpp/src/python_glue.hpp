@@ -300,6 +300,17 @@ inline bool steps_argument(PyObject *obj, std::int64_t *out) {
     *out = overflow < 0 ? INT64_MIN : value;
     return true;
 }
+
+// What integrate's f returned, as a double: PyFloat_AsDouble's rule, with its
+// errors, as for a and b. Then Ctrl-C: a Python f runs bytecode, and the
+// interpreter runs the signal handlers between bytecodes, but a built-in f such
+// as math.sin runs none, and integrate(math.sin, 0.0, 1.0, 10**12) would ignore
+// Ctrl-C for hours. So every call checks; with no signal pending that is one
+// atomic read. false: a Python exception is set (the conversion's, or what a
+// signal handler raised).
+inline bool integrand_value(PyObject *result, double *out) {
+    return real_argument(result, out) && PyErr_CheckSignals() == 0;
+}
 // --8<-- [end:glue_integrate]
 
 }  // namespace glue

@@ -705,6 +705,14 @@ fn integrate(py: Python, args: &PyTuple, kwargs: Option<&PyDict>) -> PyResult<f6
         // PyFloat_AsDouble: a result float() refuses (a str, None, 10**400) takes the same path.
         let value = y.extract::<f64>(py);
         y.release_ref(py);
+        // Ctrl-C. A Python f runs bytecode, and the interpreter runs the signal handlers
+        // between bytecodes; a built-in f such as math.sin runs none, and
+        // integrate(math.sin, 0.0, 1.0, 10**12) would ignore Ctrl-C for hours. So check after
+        // every call: with no signal pending it is one atomic read.
+        // SAFETY: the GIL is held (`py`); -1 means a handler raised and its exception is set.
+        if value.is_ok() && unsafe { ffi::PyErr_CheckSignals() } != 0 {
+            return Err(PyErr::fetch(py));
+        }
         value
     };
     match recipes::integrate(call_f, a, b, n) {

@@ -505,7 +505,16 @@ fn integrate(f: Callable<'_>, a: f64, b: f64, n: IndexArg) -> PyResult<f64> {
     // once converted. If f raises, `call1` returns Err(PyErr)
     // holding the exception object with its traceback, and `?` hands it to the core, which
     // stops and returns it. A result float() refuses (a str, None, 10**400) is the same path.
-    let call_f = |x: f64| -> PyResult<f64> { f.0.call1((x,))?.extract::<f64>() };
+    // Then Ctrl-C: a Python f runs bytecode, and the interpreter runs the signal handlers
+    // between bytecodes, but a built-in f such as math.sin runs none, and
+    // integrate(math.sin, 0.0, 1.0, 10**12) would ignore Ctrl-C for hours. So every call
+    // checks (`check_signals` is PyErr_CheckSignals: one atomic read with no signal pending).
+    let py = f.0.py();
+    let call_f = |x: f64| -> PyResult<f64> {
+        let y = f.0.call1((x,))?.extract::<f64>()?;
+        py.check_signals()?;
+        Ok(y)
+    };
     match core::integrate(call_f, a, b, n) {
         Ok(value) => Ok(value),
         // The exception f raised, the same object: PyO3 restores it as this call's exception,

@@ -362,6 +362,11 @@ cdef int call_python(double x, double *y, void *context) noexcept:
         # A Cython object call: PyFloat_FromDouble(x), a vectorcall of f, then the result
         # converted as ewma's alpha is (PyFloat_AsDouble). Cython releases both objects.
         y[0] = PyFloat_AsDouble(integrand.function(x))
+        # Ctrl-C. A Python f runs bytecode, and the interpreter runs the signal handlers
+        # between bytecodes; a built-in f such as math.sin runs none, and compiled code
+        # does not look either: integrate(math.sin, 0.0, 1.0, 10**12) would ignore Ctrl-C
+        # for hours. With no signal pending the check is one atomic read.
+        PyErr_CheckSignals()
     except BaseException as error:  # everything f raises, KeyboardInterrupt and SystemExit too
         # The type Integrand is noexcept: the C core would not look for an exception, and
         # Cython would print it ("Exception ignored") and return 0, "go on" (_pitfalls.pyx

@@ -253,6 +253,11 @@ def integrate(f, a, b, n, /):
         # A plain Python call: whatever f raises simply propagates, with f's frame in its
         # traceback, and the loop ends there. Compiled code needs no care for that.
         total += _real(f(a + (i + 0.5) * h), "integrate() f's result")
+        # Ctrl-C needs care, as in fib_recursive: a built-in f such as math.sin runs no
+        # bytecode, so nothing else would look. Every 1024th step: a ctypes call costs more
+        # than a call of math.sin.
+        if not i & 1023:
+            _check_signals()
     return total * h
 # --8<-- [end:integrate]
 
