@@ -9,6 +9,8 @@ from __future__ import annotations
 import errno
 import itertools
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -107,6 +109,28 @@ def test_recurrence_construction(impl, ref, coefficients, initial):
 def test_recurrence_iteration_errors_propagate(impl):
     with pytest.raises(RuntimeError, match="raised while iterating"):
         impl.LinearRecurrence(raising_iterable(), [1, 2])
+
+
+# An instance that __init__ never saw: what it raises is the technology's (the reference's is
+# an AttributeError), but nothing may crash, so it runs in a child interpreter.
+NEW_WITHOUT_INIT = """
+import importlib, sys
+T = importlib.import_module(sys.argv[1]).LinearRecurrence
+try:
+    o = T.__new__(T)
+except Exception:
+    sys.exit(0)
+for use in (next, iter, repr, next):
+    try:
+        use(o)
+    except Exception:
+        pass
+"""
+
+
+def test_recurrence_without_init_does_not_crash(impl_name):
+    done = subprocess.run([sys.executable, "-c", NEW_WITHOUT_INIT, impl_name], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, f"exit {done.returncode}:\n{done.stderr[-2000:]}"
 
 
 def test_recurrence_overflow_is_sticky(impl, ref):

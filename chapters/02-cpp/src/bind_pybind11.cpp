@@ -152,7 +152,11 @@ struct type_caster<real_arg> {
 // --8<-- [start:recurrence_self]
 // self for LinearRecurrence.__next__: the C++ object, as pybind11's own caster
 // finds it (a TypeError for anything else, and the same name in the
-// signature), and the Python object around it, to lock.
+// signature), and the Python object around it, to lock. One check more than
+// pybind11 makes: LinearRecurrence.__new__(LinearRecurrence) gives an instance
+// whose C++ object was never constructed, and pybind11's caster hands out
+// freshly allocated, uninitialised memory for it, so next() on it would read
+// garbage and crash.
 struct recurrence_self {
     py::handle object;
     recipes::LinearRecurrence *recurrence;
@@ -167,6 +171,10 @@ struct type_caster<recurrence_self> {
     bool load(handle source, bool convert) {
         recurrence_caster caster;
         if (!caster.load(source, convert)) return false;
+        // source is a LinearRecurrence instance now, so this cast is sound
+        auto *instance = reinterpret_cast<detail::instance *>(source.ptr());
+        if (!instance->get_value_and_holder().holder_constructed())
+            throw type_error("LinearRecurrence.__init__() was never called on this object");
         value.object = source;  // borrowed: self outlives the call
         value.recurrence = &cast_op<recipes::LinearRecurrence &>(caster);
         return true;
