@@ -128,8 +128,37 @@ for use in (next, iter, repr, next):
 """
 
 
-def test_recurrence_without_init_does_not_crash(impl_name):
-    done = subprocess.run([sys.executable, "-c", NEW_WITHOUT_INIT, impl_name], capture_output=True, text=True, timeout=60, check=False)
+# Copies, pickles and a second __init__: each technology may refuse them (most compiled types
+# cannot be pickled), but two objects must never own one native handle, nor a handle leak.
+COPIED_AND_REINITIALISED = """
+import copy, gc, importlib, pickle, sys
+T = importlib.import_module(sys.argv[1]).LinearRecurrence
+o = T([1, 1], [0, 1])
+next(o)
+for make in (copy.copy, copy.deepcopy, lambda x: pickle.loads(pickle.dumps(x))):
+    try:
+        c = make(o)
+        next(c)
+        del c
+    except Exception:
+        pass
+next(o)
+del o
+gc.collect()
+o = T([1], [1])
+try:
+    o.__init__([2], [1])
+except Exception:
+    pass
+next(o)
+del o
+gc.collect()
+"""
+
+
+@pytest.mark.parametrize("script", [NEW_WITHOUT_INIT, COPIED_AND_REINITIALISED], ids=["new without init", "copied and reinitialised"])
+def test_recurrence_misuse_does_not_crash(impl_name, script):
+    done = subprocess.run([sys.executable, "-c", script, impl_name], capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, f"exit {done.returncode}:\n{done.stderr[-2000:]}"
 
 

@@ -260,6 +260,10 @@ class LinearRecurrence:
     __slots__ = ("_handle",)
 
     def __init__(self, coefficients, initial, /):
+        # The handle is this object's alone, freed once by __del__: a second __init__ would
+        # leak the first handle, or free it under a next() running in another thread.
+        if getattr(self, "_handle", None) is not None:
+            raise TypeError("LinearRecurrence.__init__() may be called only once")
         coefficients = _int64_array(coefficients, "coefficients")
         initial = _int64_array(initial, "initial values")
         handle = POINTER(recipes_linear_recurrence)()
@@ -275,6 +279,11 @@ class LinearRecurrence:
         if handle:
             self._handle = None
             _free(handle)
+
+    # copy.copy() and pickle would otherwise copy the slot, and two objects would free one
+    # handle (an abort at the second free). Refused, as the compiled chapters' types do.
+    def __reduce__(self):
+        raise TypeError(f"cannot pickle {type(self).__qualname__!r} object")
 
     def __iter__(self):
         return self
