@@ -129,7 +129,7 @@ for use in (next, iter, repr, next):
 
 
 # Copies, pickles and a second __init__: each technology may refuse them (most compiled types
-# cannot be pickled), but two objects must never own one native handle, nor a handle leak.
+# cannot be pickled), but two objects must never own one native handle: a second free aborts.
 COPIED_AND_REINITIALISED = """
 import copy, gc, importlib, pickle, sys
 T = importlib.import_module(sys.argv[1]).LinearRecurrence

@@ -508,7 +508,7 @@ fn integrate(f: Callable<'_>, a: f64, b: f64, n: IndexArg) -> PyResult<f64> {
     // Then Ctrl-C: a Python f runs bytecode, and the interpreter runs the signal handlers
     // between bytecodes, but a built-in f such as math.sin runs none, and
     // integrate(math.sin, 0.0, 1.0, 10**12) would ignore Ctrl-C for hours. So every call
-    // checks (`check_signals` is PyErr_CheckSignals: one atomic read with no signal pending).
+    // checks (`check_signals` is PyErr_CheckSignals, a few nanoseconds with no signal pending).
     let py = f.0.py();
     let call_f = |x: f64| -> PyResult<f64> {
         let y = f.0.call1((x,))?.extract::<f64>()?;

@@ -851,7 +851,7 @@ call_python_function(double x, double *y, void *context)
     /* Ctrl-C. A Python f runs bytecode, and the interpreter runs the signal handlers between
      * bytecodes; a built-in f such as math.sin runs none, and integrate(math.sin, 0.0, 1.0,
      * 10**12) would ignore Ctrl-C for hours. So check after every call: when no signal
-     * is pending that is one atomic read. */
+     * is pending that costs a few nanoseconds. */
     return failed ? failed : PyErr_CheckSignals();
 }
 

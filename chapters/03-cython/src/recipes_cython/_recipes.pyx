@@ -365,7 +365,7 @@ cdef int call_python(double x, double *y, void *context) noexcept:
         # Ctrl-C. A Python f runs bytecode, and the interpreter runs the signal handlers
         # between bytecodes; a built-in f such as math.sin runs none, and compiled code
         # does not look either: integrate(math.sin, 0.0, 1.0, 10**12) would ignore Ctrl-C
-        # for hours. With no signal pending the check is one atomic read.
+        # for hours. With no signal pending the check costs a few nanoseconds.
         PyErr_CheckSignals()
     except BaseException as error:  # everything f raises, KeyboardInterrupt and SystemExit too
         # The type Integrand is noexcept: the C core would not look for an exception, and
